@@ -1,0 +1,64 @@
+"""What every subcommand shares: errors with exit codes, JSON output, money rounding."""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+import math
+from typing import Any
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_HELD = 3
+
+
+class CliError(Exception):
+    """Unusable input: one clear line on stderr, exit 2, nothing changed."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class StoreHeld(CliError):
+    """A write found the database held by the running app: exit 3."""
+
+    exit_code = EXIT_HELD
+
+
+def money(x: Any) -> float | None:
+    """Money in JSON: rounded to 2 decimals, missing values null."""
+    if x is None:
+        return None
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return round(float(x), 2)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dates as ISO strings, Decimals as floats, NaN as null; recursive."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    if isinstance(obj, decimal.Decimal):
+        return float(obj)
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
+        return to_jsonable(obj.item())
+    return obj
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2)
+
+
+def parse_date(text: str | None) -> _dt.date | None:
+    """ISO date from the command line; CliError when malformed."""
+    if text is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None

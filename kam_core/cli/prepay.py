@@ -1,0 +1,164 @@
+"""`prepay`: size an advance against an expanding chain's channel sales (DESIGN.md,
+Command line and Definitions, "Prepayment"). Needs no database (--db is ignored)."""
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from typing import Any, NoReturn
+
+from kam_core.cli.common import EXIT_BAD_INPUT, CliError, money
+from kam_core.prepay import (
+    SEED_CHANNEL_SHARE,
+    SEED_STORE_MONTHLY_SALES,
+    PrepayInputs,
+    simulate,
+    summarize,
+)
+
+
+def _one_line_error(parser: argparse.ArgumentParser):
+    """argparse prints its usage block on a bad option; DESIGN.md wants one clear
+    line on stderr and exit 2."""
+
+    def error(message: str) -> NoReturn:
+        print(f"{parser.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+    return error
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "prepay",
+        parents=[common],
+        help="size a prepayment (预付款) against a growing chain's channel sales",
+        description="Monte Carlo forecast of a chain's sales through our channel over the "
+        "term, the advance recouped with a chosen probability, and for --advance its "
+        "refund / extension exposure.",
+    )
+    p.error = _one_line_error(p)  # type: ignore[method-assign]
+    p.add_argument("--stores-now", type=int, required=True, metavar="N", help="stores open today")
+    p.add_argument("--stores-target", type=int, required=True, metavar="M", help="stores at term end")
+    p.add_argument("--term-months", type=int, default=12, metavar="T")
+    p.add_argument(
+        "--store-monthly-sales", type=float, default=SEED_STORE_MONTHLY_SALES, metavar="X",
+        help=f"sales of a mature store per month (default {SEED_STORE_MONTHLY_SALES:,.0f}, the seed case)",
+    )
+    p.add_argument(
+        "--channel-share", type=float, default=SEED_CHANNEL_SHARE, metavar="S",
+        help=f"share of the chain's sales through our channel (default {SEED_CHANNEL_SHARE:g}, the seed case)",
+    )
+    p.add_argument("--schedule", choices=["even", "front", "back"], default="even",
+                   help="when the new stores open over the term")
+    p.add_argument("--ramp-start", type=float, default=0.6, help="first-month sales of a new store vs a mature one")
+    p.add_argument("--ramp-months", type=int, default=6, help="months for a new store to mature (0 = at once)")
+    p.add_argument("--sales-cv", type=float, default=0.2, help="coefficient of variation of mature sales")
+    p.add_argument("--share-cv", type=float, default=0.1, help="coefficient of variation of the channel share")
+    p.add_argument("--delay-prob", type=float, default=0.1, help="probability a new store opens late")
+    p.add_argument("--delay-months", type=int, default=3, help="months a late store is late")
+    p.add_argument("--commission", type=float, default=0.0, help="our income as a fraction of channel sales")
+    p.add_argument("--cost-of-capital", type=float, default=0.0, help="annual cost of the advanced money")
+    p.add_argument("--rule", choices=["refund", "extend"], default="refund",
+                   help="shortfall at term end: refunded, or the term extends until recouped")
+    p.add_argument("--probability", type=float, default=0.8, help="chance the recommended advance is recouped")
+    p.add_argument("--advance", type=float, default=None, metavar="X", help="an advance to evaluate")
+    p.add_argument("--paths", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=run, render=render)
+
+
+def inputs_from_args(args: argparse.Namespace) -> PrepayInputs:
+    try:
+        return PrepayInputs(
+            stores_now=args.stores_now,
+            stores_target=args.stores_target,
+            term_months=args.term_months,
+            store_monthly_sales=args.store_monthly_sales,
+            channel_share=args.channel_share,
+            schedule=args.schedule,
+            ramp_start=args.ramp_start,
+            ramp_months=args.ramp_months,
+            sales_cv=args.sales_cv,
+            share_cv=args.share_cv,
+            delay_prob=args.delay_prob,
+            delay_months=args.delay_months,
+            commission=args.commission,
+            cost_of_capital=args.cost_of_capital,
+            rule=args.rule,
+            probability=args.probability,
+            paths=args.paths,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        raise CliError(_option_names(str(exc))) from None
+
+
+_OPTION_NAMES = re.compile(
+    r"\b(stores_now|stores_target|term_months|store_monthly_sales|channel_share|ramp_start"
+    r"|ramp_months|sales_cv|share_cv|delay_prob|delay_months|commission|cost_of_capital"
+    r"|probability|paths|seed)\b"
+)
+
+
+def _option_names(message: str) -> str:
+    """Speak the command line's language: stores_now -> --stores-now."""
+    return _OPTION_NAMES.sub(lambda m: "--" + m.group(1).replace("_", "-"), message)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    inputs = inputs_from_args(args)
+    advance = args.advance
+    if advance is not None and not (math.isfinite(advance) and advance >= 0):
+        raise CliError(f"--advance must be a finite amount >= 0, got {advance:g}")
+    s = summarize(simulate(inputs), inputs, advance=advance)
+    out: dict[str, Any] = {
+        "inputs": {
+            "stores_now": inputs.stores_now,
+            "stores_target": inputs.stores_target,
+            "term_months": inputs.term_months,
+            "store_monthly_sales": money(inputs.store_monthly_sales),
+            "channel_share": inputs.channel_share,
+            "schedule": inputs.schedule,
+            "rule": inputs.rule,
+            "probability": inputs.probability,
+            "paths": inputs.paths,
+            "seed": inputs.seed,
+        },
+        "forecast": {k: money(v) for k, v in s["forecast"].items()},
+        "expected_sales": money(s["expected_sales"]),
+        "recommended_advance": money(s["recommended_advance"]),
+        "commission_income": money(s["commission_income"]),
+    }
+    if advance is not None:
+        out.update(
+            advance=money(advance),
+            recoup_probability=s["recoup_probability"],
+            expected_shortfall=money(s["expected_shortfall"]),
+            expected_extra_months=round(s["expected_extra_months"], 2),
+            extra_months_capped_paths=s["extra_months_capped_paths"],
+            financing_cost=money(s["financing_cost"]),
+            deal_margin=money(s["deal_margin"]),
+        )
+    return out
+
+
+def render(result: dict[str, Any]) -> str:
+    i, f = result["inputs"], result["forecast"]
+    lines = [
+        f"Channel sales over {i['term_months']} months ({i['stores_now']} -> {i['stores_target']} stores, "
+        f"{i['paths']:,} paths): P10 {f['p10']:,.2f}  P50 {f['p50']:,.2f}  P90 {f['p90']:,.2f}",
+        f"Recommended advance (recouped with probability {i['probability']:.0%}): "
+        f"{result['recommended_advance']:,.2f}",
+    ]
+    if "advance" in result:
+        lines += [
+            f"Advance {result['advance']:,.2f} ({i['rule']} rule): recouped with probability "
+            f"{result['recoup_probability']:.1%}",
+            f"  expected shortfall (refund) {result['expected_shortfall']:,.2f}; "
+            f"expected extension {result['expected_extra_months']:.2f} months",
+            f"  commission income {result['commission_income']:,.2f} - financing cost "
+            f"{result['financing_cost']:,.2f} = margin {result['deal_margin']:,.2f}",
+        ]
+    return "\n".join(lines)

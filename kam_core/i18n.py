@@ -1,0 +1,44 @@
+"""zh / en strings. Each area keeps its table in kam_core/locales/<area>.py as
+STRINGS = {key: (中文, English)}; this module merges them and formats on lookup."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from kam_core import locales
+
+LANGS = ("zh", "en")
+
+
+def _load() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for info in pkgutil.iter_modules(locales.__path__):
+        module = importlib.import_module(f"kam_core.locales.{info.name}")
+        for key, pair in module.STRINGS.items():
+            if key in merged:
+                raise KeyError(f"i18n key defined twice: {key} ({info.name})")
+            merged[key] = pair
+    return merged
+
+
+STRINGS = _load()
+
+
+def t(key: str, lang: str = "zh", **kwargs) -> str:
+    """The string for key in lang, formatted with kwargs; the key itself when unknown (tests catch it)."""
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if lang == "zh" else pair[1]
+    return text.format(**kwargs) if kwargs else text
+
+
+def has(key: str) -> bool:
+    return key in STRINGS
+
+
+def lang_from_locale(locale: str | None) -> str:
+    """Browser language to ours: Chinese browsers get 中文, others English; unknown defaults to 中文."""
+    if not locale:
+        return "zh"
+    return "zh" if locale.lower().startswith("zh") else "en"

@@ -1,0 +1,1 @@
+"""From an uploaded file to canonical rows: guard -> read (child process) -> header & roles -> clean."""

@@ -1,0 +1,361 @@
+"""From a sheet read below its header to canonical rows, rejects and counts.
+
+Every row read ends in exactly one of: loaded, rejected (with a reason), skipped
+(blank, repeated header, totals line). The conversion is column-wise on Arrow
+arrays; Python touches only distinct odd values (columns.py) and rejected rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kam_core.ingest import clean, columns, roles
+
+TEXT_ROLES = ("order_id", "category", "region", "city", "owner", "channel", "note", "kind", "who", "service_level")
+
+CHAIN_SCOPES = {
+    "全国连锁": ("全国连锁", "全国", "全国性连锁", "全国性", "national", "nationalchain", "全国ka"),
+    "区域连锁": ("区域连锁", "区域", "区域性连锁", "省级连锁", "地区连锁", "regional", "regionalchain", "区域ka"),
+    "单城": ("单城", "单城连锁", "本地", "本地连锁", "城市连锁", "单店", "local", "singlecity", "city"),
+}
+_SCOPE_LOOKUP = {roles.normalize_header(v): k for k, vs in CHAIN_SCOPES.items() for v in vs}
+
+# Canonical columns per kind, in table order (besides source_row).
+OUTPUT = {
+    "orders": ("client_key", "client_name", "client_id", "order_date", "amount", "profit", "quantity", "unit_price",
+               "order_id", "category", "region", "city", "chain_scope", "store_count", "owner", "channel",
+               "group_name"),
+    "clients": ("client_key", "client_name", "client_id", "group_name", "chain_scope", "store_count", "owner",
+                "region", "city", "service_level", "potential", "note"),
+    "targets": ("level", "name_key", "name", "period", "target"),
+    "contacts": ("client_key", "client_name", "contact_date", "kind", "who", "note"),
+}
+
+
+@dataclass
+class Reject:
+    row: int
+    code: str
+    column: str | None
+    value: str | None
+    raw: dict
+
+
+@dataclass
+class Warning:
+    column: str
+    count: int
+    rows: list[int]
+
+
+@dataclass
+class Cleaned:
+    kind: str
+    table: pa.Table
+    rejects: list[Reject]
+    rows_read: int
+    rows_skipped: int
+    skipped_by: dict[str, int]
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.table.num_rows
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejects)
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        name = {"orders": "order_date", "contacts": "contact_date"}.get(self.kind)
+        if not name or self.table.num_rows == 0:
+            return None, None
+        bounds = pc.min_max(self.table[name]).as_py()
+        return bounds["min"], bounds["max"]
+
+
+# ------------------------------------------------------------------ helpers
+
+def _chain_scope(column) -> pa.Array:
+    text = columns.to_text(column)
+    encoded = pc.dictionary_encode(text)
+    mapped = [None if v is None else _SCOPE_LOOKUP.get(roles.normalize_header(v), v)
+              for v in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(mapped, pa.string()), encoded.indices)
+
+
+def _fill_merged(table: pa.Table, merged: list[list[int]], positions: list[int], first_data_row: int) -> pa.Table:
+    """Cells merged down a column (a client spanning its order lines) take the top cell's value."""
+    by_position = {p: i for i, p in enumerate(positions)}
+    plans: dict[int, np.ndarray] = {}
+    for first_row, first_col, last_row, last_col in merged:
+        if last_row <= first_row or first_row < first_data_row:
+            continue
+        for position in range(first_col, last_col + 1):
+            index = by_position.get(position)
+            if index is None or position != first_col:
+                continue
+            plan = plans.setdefault(index, np.arange(table.num_rows))
+            start, stop = first_row - first_data_row, min(last_row - first_data_row, table.num_rows - 1)
+            plan[start + 1 : stop + 1] = start
+    for index, plan in plans.items():
+        table = table.set_column(index, table.field(index), pc.take(table.column(index), pa.array(plan)))
+    return table
+
+
+def _blank_mask(table: pa.Table) -> np.ndarray:
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            present = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False)
+        else:
+            present = pc.is_valid(column)
+        blank &= ~present.to_numpy(zero_copy_only=False)
+    return blank
+
+
+def _text_equal_mask(column, value: str) -> np.ndarray:
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return np.zeros(len(column), dtype=bool)
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), value), False).to_numpy(zero_copy_only=False)
+
+
+def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list) -> np.ndarray:
+    """Rows that repeat the header (exports that print it on every page)."""
+    named = [(i, str(h).strip()) for i, h in enumerate(header_texts) if isinstance(h, str) and h.strip()]
+    if len(named) < 2:
+        return np.zeros(table.num_rows, dtype=bool)
+    hits = np.zeros(table.num_rows, dtype=np.int32)
+    for index, text in named:
+        hits += _text_equal_mask(table.column(index), text)
+    return hits >= max(2, (len(named) + 1) // 2)
+
+
+def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
+    mask = np.zeros(table.num_rows, dtype=bool)
+    for index in check:
+        column = table.column(index)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        hit = pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)
+        mask |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return mask
+
+
+def _np(mask) -> np.ndarray:
+    return mask.to_numpy(zero_copy_only=False) if not isinstance(mask, np.ndarray) else mask
+
+
+# ------------------------------------------------------------------ the conversion
+
+class _Rows:
+    """Collects, row by row, the first reason a data row cannot load."""
+
+    def __init__(self, table: pa.Table, labels: list[str], source_rows: np.ndarray, data: np.ndarray):
+        self.table, self.labels, self.source_rows = table, labels, source_rows
+        self.data = data                       # rows still candidates for loading
+        self.code = np.full(table.num_rows, None, dtype=object)
+        self.column = np.full(table.num_rows, -1, dtype=np.int64)
+
+    def reject(self, mask, code: str, column_index: int | None) -> None:
+        mask = _np(mask) & self.data & (self.code == None)  # noqa: E711 (elementwise)
+        self.code[mask] = code
+        self.column[mask] = -1 if column_index is None else column_index
+
+    def rejected(self) -> np.ndarray:
+        return self.data & (self.code != None)  # noqa: E711
+
+    def rejects(self) -> list[Reject]:
+        idx = np.flatnonzero(self.rejected())
+        if not len(idx):
+            return []
+        raw_rows = self.table.take(pa.array(idx)).to_pylist()
+        out = []
+        for i, raw in zip(idx, raw_rows):
+            values = [None if v is None else str(v) for v in raw.values()]
+            col = int(self.column[i])
+            out.append(Reject(int(self.source_rows[i]), str(self.code[i]),
+                              self.labels[col] if col >= 0 else None,
+                              values[col] if col >= 0 else None,
+                              {label: v for label, v in zip(self.labels, values) if v not in (None, "")}))
+        return out
+
+
+def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping: dict[str, int], kind: str,
+                source_rows: np.ndarray, today: dt.date, merged: list | None = None,
+                positions: list[int] | None = None, first_data_row: int = 0) -> Cleaned:
+    """Convert a read sheet (positional columns) into the canonical table of its kind."""
+    if merged:
+        table = _fill_merged(table, merged, positions or list(range(table.num_columns)), first_data_row)
+    n = table.num_rows
+    blank = _blank_mask(table)
+    header_repeat = _repeated_header_mask(table, labels, header_texts) & ~blank
+    check = sorted(set(range(min(3, table.num_columns))) |
+                   {mapping[r] for r in ("client", "client_id", "date", "order_id", "category", "owner", "period")
+                    if r in mapping})
+    totals = _totals_mask(table, check) & ~blank & ~header_repeat
+    data = ~(blank | header_repeat | totals)
+    rows = _Rows(table, labels, source_rows, data)
+    build = {"orders": _orders, "clients": _clients, "targets": _targets, "contacts": _contacts}[kind]
+    out, warnings = build(table, labels, mapping, rows, today)
+    keep = data & ~rows.rejected()
+    keep_idx = pa.array(np.flatnonzero(keep))
+    canonical = pa.table({"source_row": pa.array(source_rows, pa.int64()), **out}).take(keep_idx)
+    skipped_by = {"blank": int(blank.sum()), "header": int(header_repeat.sum()), "totals": int(totals.sum())}
+    return Cleaned(kind, canonical, rows.rejects(), n, int(n - data.sum()), skipped_by, warnings)
+
+
+def _scale(labels: list[str], index: int) -> int:
+    return clean.header_scale(labels[index])
+
+
+def _optional_number(table, labels, mapping, role, rows: _Rows, warnings: list, n: int, as_int=False):
+    if role not in mapping:
+        return pa.nulls(n, pa.int64() if as_int else pa.float64())
+    index = mapping[role]
+    if as_int:
+        values, bad = columns.to_int(table.column(index))
+    else:
+        values, bad = columns.to_number(table.column(index), _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+    bad = _np(bad) & rows.data
+    if bad.any():
+        hit = np.flatnonzero(bad)
+        warnings.append(Warning(labels[index], int(bad.sum()), [int(rows.source_rows[i]) for i in hit[:5]]))
+    return values
+
+
+def _optional_text(table, mapping, role, n):
+    if role not in mapping:
+        return pa.nulls(n, pa.string())
+    return columns.to_text(table.column(mapping[role]))
+
+
+def _client(table, mapping, rows: _Rows, n, required=True):
+    """(key, name, client_id): the id identifies the client where mapped, the name is shown."""
+    name_index = mapping.get("client")
+    id_index = mapping.get("client_id")
+    names, keys = (columns.to_client(table.column(name_index)) if name_index is not None
+                   else (pa.nulls(n, pa.string()), pa.nulls(n, pa.string())))
+    client_ids = pa.nulls(n, pa.string())
+    if id_index is not None:
+        client_ids, id_keys = columns.to_client(table.column(id_index))
+        keys = pc.coalesce(id_keys, keys)
+        names = pc.coalesce(names, client_ids)
+    if required:
+        rows.reject(pc.is_null(keys), "missing_client", name_index if name_index is not None else id_index)
+    return keys, names, client_ids
+
+
+def _orders(table, labels, mapping, rows: _Rows, today):
+    n = table.num_rows
+    warnings: list[Warning] = []
+    keys, names, client_ids = _client(table, mapping, rows, n)
+    date_index = mapping["date"]
+    dates, bad_dates = columns.to_date(table.column(date_index))
+    rows.reject(bad_dates, "bad_date", date_index)
+    rows.reject(pc.is_null(dates), "missing_date", date_index)
+    too_old, future = columns.date_range_mask(dates, today)
+    rows.reject(too_old, "date_too_old", date_index)
+    rows.reject(future, "date_in_future", date_index)
+    quantity = _optional_number(table, labels, mapping, "quantity", rows, warnings, n)
+    unit_price = _optional_number(table, labels, mapping, "unit_price", rows, warnings, n)
+    if "amount" in mapping:
+        index = mapping["amount"]
+        amount, bad = columns.to_number(table.column(index), _scale(labels, index))
+        rows.reject(bad, "bad_amount", index)
+        rows.reject(pc.is_null(amount), "missing_amount", index)
+    else:  # derived, as the export has no amount column
+        amount = pc.multiply(quantity, unit_price)
+        rows.reject(pc.is_null(quantity), "missing_quantity", mapping.get("quantity"))
+        rows.reject(pc.is_null(unit_price), "missing_unit_price", mapping.get("unit_price"))
+    out = {
+        "client_key": keys, "client_name": names, "client_id": client_ids, "order_date": dates, "amount": amount,
+        "profit": _optional_number(table, labels, mapping, "profit", rows, warnings, n),
+        "quantity": quantity, "unit_price": unit_price,
+        "order_id": _optional_text(table, mapping, "order_id", n),
+        "category": _optional_text(table, mapping, "category", n),
+        "region": _optional_text(table, mapping, "region", n),
+        "city": _optional_text(table, mapping, "city", n),
+        "chain_scope": _chain_scope(table.column(mapping["chain_scope"])) if "chain_scope" in mapping
+        else pa.nulls(n, pa.string()),
+        "store_count": _optional_number(table, labels, mapping, "store_count", rows, warnings, n, as_int=True),
+        "owner": _optional_text(table, mapping, "owner", n),
+        "channel": _optional_text(table, mapping, "channel", n),
+        "group_name": _optional_text(table, mapping, "group", n),
+    }
+    return out, warnings
+
+
+def _clients(table, labels, mapping, rows: _Rows, today):
+    n = table.num_rows
+    warnings: list[Warning] = []
+    keys, names, client_ids = _client(table, mapping, rows, n)
+    out = {
+        "client_key": keys, "client_name": names, "client_id": client_ids,
+        "group_name": _optional_text(table, mapping, "group", n),
+        "chain_scope": _chain_scope(table.column(mapping["chain_scope"])) if "chain_scope" in mapping
+        else pa.nulls(n, pa.string()),
+        "store_count": _optional_number(table, labels, mapping, "store_count", rows, warnings, n, as_int=True),
+        "owner": _optional_text(table, mapping, "owner", n),
+        "region": _optional_text(table, mapping, "region", n),
+        "city": _optional_text(table, mapping, "city", n),
+        "service_level": _service_level(_optional_text(table, mapping, "service_level", n)),
+        "potential": _optional_number(table, labels, mapping, "potential", rows, warnings, n),
+        "note": _optional_text(table, mapping, "note", n),
+    }
+    return out, warnings
+
+
+def _service_level(text: pa.Array) -> pa.Array:
+    """A / B / C as written (A级, a, A类); anything else stays as typed."""
+    encoded = pc.dictionary_encode(text)
+    mapped = []
+    for value in encoded.dictionary.to_pylist():
+        norm = clean.nfkc(value or "").strip().upper()
+        mapped.append(norm[0] if norm[:1] in ("A", "B", "C") and len(norm) <= 3 else (value or None))
+    return pc.take(pa.array(mapped, pa.string()), encoded.indices)
+
+
+def _targets(table, labels, mapping, rows: _Rows, today):
+    n = table.num_rows
+    period_index, target_index = mapping["period"], mapping["target"]
+    periods, bad_periods = columns.to_period(table.column(period_index))
+    rows.reject(bad_periods, "bad_period", period_index)
+    rows.reject(pc.is_null(periods), "missing_period", period_index)
+    target, bad = columns.to_number(table.column(target_index), _scale(labels, target_index))
+    rows.reject(bad, "bad_target", target_index)
+    rows.reject(pc.is_null(target), "missing_target", target_index)
+    client_names, client_keys = (columns.to_client(table.column(mapping["client"])) if "client" in mapping
+                                 else (pa.nulls(n, pa.string()), pa.nulls(n, pa.string())))
+    owner_names, owner_keys = (columns.to_client(table.column(mapping["owner"])) if "owner" in mapping
+                               else (pa.nulls(n, pa.string()), pa.nulls(n, pa.string())))
+    level = pc.if_else(pc.is_valid(client_keys), "client", pc.if_else(pc.is_valid(owner_keys), "owner", None))
+    rows.reject(pc.is_null(level), "missing_target_name", mapping.get("client", mapping.get("owner")))
+    out = {"level": level, "name_key": pc.coalesce(client_keys, owner_keys),
+           "name": pc.coalesce(client_names, owner_names), "period": periods, "target": target}
+    return out, []
+
+
+def _contacts(table, labels, mapping, rows: _Rows, today):
+    n = table.num_rows
+    keys, names, _ = _client(table, mapping, rows, n)
+    date_index = mapping["date"]
+    dates, bad_dates = columns.to_date(table.column(date_index))
+    rows.reject(bad_dates, "bad_date", date_index)
+    rows.reject(pc.is_null(dates), "missing_date", date_index)
+    too_old, future = columns.date_range_mask(dates, today)
+    rows.reject(too_old, "date_too_old", date_index)
+    rows.reject(future, "date_in_future", date_index)
+    out = {"client_key": keys, "client_name": names, "contact_date": dates,
+           "kind": _optional_text(table, mapping, "kind", n), "who": _optional_text(table, mapping, "who", n),
+           "note": _optional_text(table, mapping, "note", n)}
+    return out, []
+
+
+def reject_json(reject: Reject) -> str:
+    return json.dumps(reject.raw, ensure_ascii=False)[:4000]

@@ -1,0 +1,224 @@
+"""The parsing child process: python -m kam_core.ingest.child < request.json
+
+Every parser that touches uploaded bytes runs here, under the memory and time
+limits reader.py sets, so a hostile file can at worst kill this process. The
+request and the answer are JSON on stdin/stdout; tables travel back as an Arrow
+IPC file. Ops:
+  sheets  (xls, xlsb, ods)  -> sheet names, visibility and row counts
+  head    first rows of a sheet (for the header search), as text and numbers
+  read    the whole sheet below the header row -> Arrow IPC file
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import sys
+import threading
+import zipfile
+
+HEAD_ROWS = 40
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _col(letters: bytes) -> int:
+    number = 0
+    for ch in letters.decode():
+        number = number * 26 + (ord(ch) - 64)
+    return number - 1
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+# ------------------------------------------------------------------ sheets
+
+def op_sheets(req: dict) -> dict:
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(req["path"])
+    sheets = []
+    for meta in book.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = book.get_sheet_by_name(meta.name)
+        sheets.append({"name": meta.name, "visible": "Visible" in str(meta.visible) and "Very" not in str(meta.visible)
+                       and "Hidden" not in str(meta.visible), "rows": sheet.total_height, "width": sheet.total_width})
+    return {"sheets": sheets}
+
+
+# ------------------------------------------------------------------ head
+
+def op_head(req: dict) -> dict:
+    fmt = req["fmt"]
+    if fmt == "xlsx":
+        from kam_core.ingest.xlsx_head import head_rows
+
+        rows = head_rows(req["path"], req["part"], req.get("shared_part"), HEAD_ROWS)
+        return {"rows": rows}
+    if fmt == "csv":
+        return _csv_head(req["path"])
+    import fastexcel
+
+    sheet = fastexcel.read_excel(req["path"]).load_sheet(req["sheet"], header_row=None, skip_rows=0,
+                                                         n_rows=HEAD_ROWS, dtypes="string")
+    rows = [list(r.values()) for r in sheet.to_arrow().to_pylist()]
+    return {"rows": [[_jsonable(v) for v in r] for r in rows]}
+
+
+def detect_encoding(sample: bytes) -> str:
+    """BOMs first; then UTF-8 if the sample decodes; else GB18030 (a superset of GBK and GB2312)."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            sample.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(sample) - 4:  # a character cut at the end of the sample
+                return encoding
+    raise ValueError("encoding")
+
+
+def _csv_head(path: str) -> dict:
+    with open(path, "rb") as fh:
+        sample = fh.read(256 * 1024)
+    try:
+        encoding = detect_encoding(sample)
+    except ValueError:
+        return {"error": "csv_encoding"}
+    text = sample.decode(encoding, errors="ignore")
+    lines = text.splitlines()[: HEAD_ROWS + 1]
+    if len(sample) == 256 * 1024:
+        lines = lines[:-1]  # the last line may be cut
+    delimiter = _delimiter(lines)
+    rows = [row for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)][:HEAD_ROWS]
+    rows = [[cell if cell.strip() else None for cell in row] for row in rows]
+    return {"rows": rows, "encoding": encoding, "delimiter": delimiter}
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The separator that splits most lines into the same number of fields."""
+    best, best_score = ",", -1
+    for candidate in (",", "\t", ";", "|"):
+        counts = [line.count(candidate) for line in lines if line.strip()]
+        if not counts:
+            continue
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) * common
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+# ------------------------------------------------------------------ read
+
+def _scan_merged(path: str, part: str, result: list) -> None:
+    """Merged ranges sit after the cell data: stream the part and collect them (runs beside the read)."""
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 22)
+            if not chunk:
+                break
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            if b"<mergeCell " in scan:
+                for m in _MERGE.finditer(scan):
+                    first_col, first_row = _col(m.group(1)), int(m.group(2)) - 1
+                    last_col = _col(m.group(3)) if m.group(3) else first_col
+                    last_row = int(m.group(4)) - 1 if m.group(4) else first_row
+                    result.append([first_row, first_col, last_row, last_col])
+        for m in _MERGE.finditer(tail):
+            result.append([int(m.group(2)) - 1, _col(m.group(1)), int(m.group(4) or m.group(2)) - 1,
+                           _col(m.group(3) or m.group(1))])
+
+
+def _write_ipc(table, out: str) -> None:
+    import pyarrow as pa
+
+    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=1 << 20)
+
+
+def op_read(req: dict) -> dict:
+    fmt = req["fmt"]
+    if fmt == "csv":
+        return _read_csv(req)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(req["path"])
+        _write_ipc(table, req["out"])
+        return {"names": table.column_names, "rows": table.num_rows, "merged": []}
+    import fastexcel
+
+    merged: list = []
+    scanner = None
+    if fmt == "xlsx" and req.get("part"):
+        scanner = threading.Thread(target=_scan_merged, args=(req["path"], req["part"], merged))
+        scanner.start()
+    sheet = fastexcel.read_excel(req["path"]).load_sheet(req["sheet"], header_row=req["header_row"],
+                                                         schema_sample_rows=None)
+    import pyarrow as pa
+
+    table = pa.Table.from_batches([sheet.to_arrow()])
+    positions = [info.absolute_index for info in sheet.available_columns()]
+    # names are positional from here on: the parent maps roles to column indices
+    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
+    _write_ipc(table, req["out"])
+    if scanner:
+        scanner.join()
+    return {"positions": positions, "rows": table.num_rows, "merged": merged}
+
+
+def _read_csv(req: dict) -> dict:
+    import pyarrow as pa
+    import pyarrow.csv as pv
+
+    width = req["width"]
+    invalid: list = []
+
+    def on_invalid(row):
+        invalid.append([row.number, row.text])
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    table = pv.read_csv(
+        req["path"],
+        read_options=pv.ReadOptions(encoding=req["encoding"], skip_rows=req["header_row"] + 1,
+                                    column_names=names, use_threads=False, block_size=1 << 24),
+        parse_options=pv.ParseOptions(delimiter=req["delimiter"], ignore_empty_lines=False,
+                                      invalid_row_handler=on_invalid, newlines_in_values=True),
+        convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                          strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    _write_ipc(table, req["out"])
+    return {"positions": list(range(width)), "rows": table.num_rows, "merged": [], "invalid": invalid}
+
+
+OPS = {"sheets": op_sheets, "head": op_head, "read": op_read}
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    try:
+        answer = OPS[request["op"]](request)
+    except Exception as exc:  # the parent turns this into one sentence for the user
+        answer = {"error": "parse_failed", "detail": f"{type(exc).__name__}: {exc}"[:500]}
+    json.dump(answer, sys.stdout, ensure_ascii=False, default=_jsonable)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

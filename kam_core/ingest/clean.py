@@ -1,0 +1,261 @@
+"""Read cell values as a finance person reads them: numbers, dates, names, periods.
+
+Each parser takes one raw value (str, number, date or None) and returns the clean
+value, or raises ValueBad with a reason code that the import report translates.
+Missing values (None, blank, a lone dash) return None: the caller decides whether
+a missing value is allowed for its column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, Excel's 1900 leap-year bug folded in
+FIRST_VALID_DATE = dt.date(1990, 1, 1)
+
+
+class ValueBad(ValueError):
+    """A value that is present but cannot be read; `code` names why."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# ---------------------------------------------------------------- text
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfkc(text: str) -> str:
+    """Full-width letters, digits and brackets folded to their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def client_key(name: str) -> str:
+    """The identity of a client: NFKC, casefolded, every whitespace removed."""
+    return _SPACES.sub("", nfkc(name).casefold())
+
+
+def display_name(name: str) -> str:
+    """A client's name as shown: the original spelling, trimmed."""
+    return name.strip()
+
+
+def clean_text(value) -> str | None:
+    """A text cell: trimmed, None when blank. Numbers keep their plain form (1.0 -> '1')."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------- numbers
+
+_MISSING_MARKS = {"", "-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nan", "#n/a"}
+_CURRENCY = re.compile(r"(人民币|rmb|cny|元|¥|\$|usd)", re.IGNORECASE)
+_UNIT_SUFFIX = re.compile(r"(亿|万|千)$")
+_UNIT_SCALE = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def parse_number(value) -> Decimal | None:
+    """A money or quantity cell as a Decimal.
+
+    Accepts thousands separators, currency signs and words (¥ ￥ RMB 元), the
+    units 万 / 亿 / 千, negatives written -x, (x), （x） or x-, full-width digits.
+    Raises ValueBad("not_number") for anything else (text, percentages, dates).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            raise ValueBad("not_number")
+        return Decimal(repr(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise ValueBad("not_number")
+    text = nfkc(str(value)).strip().lower()
+    text = text.replace("\u2212", "-").replace(" ", "")
+    if text in _MISSING_MARKS:
+        return None
+    negative = False
+    if text.startswith("(") and text.endswith(")"):
+        negative, text = True, text[1:-1]
+    text = _CURRENCY.sub("", text)
+    if text.endswith("-") and len(text) > 1:  # trailing minus, as some ERPs print
+        negative, text = not negative, text[:-1]
+    if text.startswith("-"):
+        negative, text = not negative, text[1:]
+    elif text.startswith("+"):
+        text = text[1:]
+    text = _CURRENCY.sub("", text)  # "-¥1,200" and "¥-1,200" both reach here
+    scale = Decimal(1)
+    unit = _UNIT_SUFFIX.search(text)
+    if unit:
+        scale, text = _UNIT_SCALE[unit.group(1)], text[: unit.start()]
+    if "," in text:
+        if not _GROUPED_NUMBER.match(text):
+            raise ValueBad("not_number")
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        raise ValueBad("not_number")
+    try:
+        number = Decimal(text) * scale
+    except InvalidOperation:
+        raise ValueBad("not_number") from None
+    if not number.is_finite():
+        raise ValueBad("not_number")
+    return -number if negative else number
+
+
+def has_unit(value) -> bool:
+    """A cell that states its own unit (1.2万) is not scaled again by its header's unit."""
+    return isinstance(value, str) and _UNIT_SUFFIX.search(_CURRENCY.sub("", nfkc(value).strip())) is not None
+
+
+# ---------------------------------------------------------------- units in headers
+
+_HEADER_UNIT = re.compile(r"[(（\[【]\s*(亿元|万元|千元|元|亿|万|千|rmb|cny|¥)\s*[)）\]】]", re.IGNORECASE)
+_HEADER_UNIT_SCALE = {"亿元": 100_000_000, "亿": 100_000_000, "万元": 10_000, "万": 10_000,
+                      "千元": 1_000, "千": 1_000}
+
+
+def header_scale(header: str) -> int:
+    """The multiplier a unit in a column header implies: 销售额（万元） holds ten-thousands."""
+    match = _HEADER_UNIT.search(nfkc(header or ""))
+    if not match:
+        return 1
+    return _HEADER_UNIT_SCALE.get(match.group(1).lower(), 1)
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE_PATTERNS = [
+    # 2024-03-05, 2024/3/5, 2024.3.5, each optionally followed by a time
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ t]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$"),
+    # 2024年3月5日, 2024年3月5日 14:05
+    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?$"),
+    # 20240305, 20240305 140501
+    re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<time>\d{6}|\d{2}:\d{2}(?::\d{2})?))?$"),
+]
+_SERIAL_MIN, _SERIAL_MAX = 1, 2_958_465  # 1900-01-01 .. 9999-12-31
+
+
+def _serial_to_date(serial: float) -> dt.date:
+    if not (_SERIAL_MIN <= serial <= _SERIAL_MAX):
+        raise ValueBad("bad_date")
+    return EXCEL_EPOCH + dt.timedelta(days=int(math.floor(serial)))
+
+
+def parse_date(value) -> dt.date | None:
+    """An order date from an Excel date, an Excel serial or text in the common formats.
+
+    Text: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, each with an
+    optional time. Raises ValueBad("bad_date") for anything else, including
+    impossible dates such as 2024-02-30.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueBad("bad_date")
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        number = float(value)
+        if number.is_integer() and 19_000_101 <= number <= 20_991_231:
+            return parse_date(str(int(number)))
+        return _serial_to_date(number)
+    text = nfkc(str(value)).strip().lower()
+    if text in _MISSING_MARKS:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                raise ValueBad("bad_date") from None
+    if re.fullmatch(r"\d{4,5}(\.\d+)?", text):  # a serial that arrived as text
+        return _serial_to_date(float(text))
+    raise ValueBad("bad_date")
+
+
+def check_date_range(day: dt.date, today: dt.date) -> None:
+    """Order dates before 1990 or after the import date are rejected."""
+    if day < FIRST_VALID_DATE:
+        raise ValueBad("date_too_old")
+    if day > today:
+        raise ValueBad("date_in_future")
+
+
+# ---------------------------------------------------------------- periods (targets)
+
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD_PATTERNS = [
+    (re.compile(r"^(?P<y>\d{4})年?(?:度|全年)?$"), "year"),
+    (re.compile(r"^(?P<y>\d{4})[-\s]?q(?P<q>[1-4])$"), "quarter"),
+    (re.compile(r"^(?P<y>\d{4})年?第?(?P<q>[1-4一二三四])季度?$"), "quarter"),
+    (re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月份?$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$"), "month"),
+]
+
+
+def parse_period(value) -> str | None:
+    """A target period written 2024, 2024年, 2024Q3, 2024年第3季度, 2024-07 or 2024年7月.
+
+    Returns the canonical label: 2024, 2024Q3 or 2024-07. Raises ValueBad("bad_period").
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = nfkc(str(value)).strip().lower().replace(" ", "")
+    for pattern, kind in _PERIOD_PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        year = int(match["y"])
+        if kind == "year":
+            return f"{year:04d}"
+        if kind == "quarter":
+            return f"{year:04d}Q{_CN_DIGITS[match['q']]}"
+        month = int(match["m"])
+        if 1 <= month <= 12:
+            return f"{year:04d}-{month:02d}"
+    raise ValueBad("bad_period")
+
+
+# ---------------------------------------------------------------- rows that are not data
+
+TOTALS_REGEX = r"^\s*(合\s*计|总\s*计|小\s*计|总合计|共\s*计|grand\s*total|sub\s*-?\s*total|total)\s*[:：]?\s*$"
+
+
+def is_totals_label(value) -> bool:
+    """合计 / 总计 / 小计 / Total, alone in a cell (a client named '合计科技' is a client)."""
+    if not isinstance(value, str):
+        return False
+    return re.match(TOTALS_REGEX, nfkc(value), re.IGNORECASE) is not None

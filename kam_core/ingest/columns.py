@@ -1,0 +1,156 @@
+"""Whole-column conversions on Arrow arrays, with the rules of clean.py.
+
+Typed columns (numbers, dates the reader already recognised) are converted by
+Arrow casts. Text columns take a vectorised fast path for the plain forms and
+send only the remaining distinct values through the Python parsers, so a million
+rows cost Python work proportional to their distinct odd spellings.
+Each function returns the converted array and a mask of cells that were present
+but unreadable (for the reject list).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kam_core.ingest import clean
+
+_PLAIN_NUMBER = r"^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+_CANONICAL_DATETIME = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$"
+
+
+def _as_array(column) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):
+        return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return column
+
+
+def _false(n: int) -> pa.Array:
+    return pa.array(np.zeros(n, dtype=bool))
+
+
+def _map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType):
+    """Apply a Python parser once per distinct value; return (converted, bad mask)."""
+    encoded = pc.dictionary_encode(values)
+    parsed, bad = [], []
+    for raw in encoded.dictionary.to_pylist():
+        try:
+            parsed.append(parse(raw))
+            bad.append(False)
+        except clean.ValueBad:
+            parsed.append(None)
+            bad.append(True)
+    indices = encoded.indices
+    converted = pc.take(pa.array(parsed, type=out_type), indices)
+    bad_mask = pc.fill_null(pc.take(pa.array(bad, type=pa.bool_()), indices), False)
+    return converted, bad_mask
+
+
+def _is_text(array: pa.Array) -> bool:
+    return pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+
+
+def _text_of(array: pa.Array) -> pa.Array:
+    """Any column as text (for the Python fallback and for messages)."""
+    if _is_text(array):
+        return array
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), pa.string())
+    return pc.cast(array, pa.string())
+
+
+def to_number(column, scale: int = 1):
+    """Money or quantities as float64 (None where missing) and the unreadable mask."""
+    array = _as_array(column)
+    n = len(array)
+    if pa.types.is_null(array.type):
+        return pa.nulls(n, pa.float64()), _false(n)
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type) or pa.types.is_decimal(array.type):
+        numbers = pc.cast(array, pa.float64())
+        return (pc.multiply(numbers, float(scale)) if scale != 1 else numbers), _false(n)
+    if pa.types.is_boolean(array.type) or pa.types.is_temporal(array.type):
+        bad = pc.is_valid(array)
+        return pa.nulls(n, pa.float64()), bad
+    text = _text_of(array)
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
+    fast = pc.cast(pc.utf8_trim_whitespace(pc.if_else(plain, text, None)), pa.float64())
+    if scale != 1:
+        fast = pc.multiply(fast, float(scale))
+    if pc.all(pc.or_(plain, pc.is_null(text))).as_py():
+        return fast, _false(n)
+
+    def parse(raw):
+        number = clean.parse_number(raw)
+        if number is None:
+            return None
+        return float(number) * (1 if clean.has_unit(raw) else scale)
+
+    slow, bad = _map_distinct(pc.if_else(plain, None, text), parse, pa.float64())
+    return pc.coalesce(fast, slow), bad
+
+
+def to_date(column):
+    """Order dates as date32 (None where missing) and the unreadable mask."""
+    array = _as_array(column)
+    n = len(array)
+    if pa.types.is_null(array.type):
+        return pa.nulls(n, pa.date32()), _false(n)
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        return pc.cast(array, pa.date32()), _false(n)
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        return _map_distinct(array, clean.parse_date, pa.date32())
+    text = _text_of(array)
+    canonical = pc.fill_null(pc.match_substring_regex(text, _CANONICAL_DATETIME), False)
+    padded = pc.if_else(pc.less(pc.utf8_length(text), 11), pc.binary_join_element_wise(text, " 00:00:00", ""), text)
+    fast = pc.cast(pc.strptime(pc.if_else(canonical, padded, None), format="%Y-%m-%d %H:%M:%S", unit="s",
+                               error_is_null=True), pa.date32())
+    # strptime accepts impossible days as nulls; those go through the slow path and get their reason
+    rest = pc.if_else(pc.and_(canonical, pc.is_valid(fast)), None, text)
+    slow, bad = _map_distinct(rest, clean.parse_date, pa.date32())
+    return pc.coalesce(fast, slow), bad
+
+
+def to_text(column):
+    """A text column trimmed, with blanks as None; numbers written without a trailing .0."""
+    array = _as_array(column)
+    n = len(array)
+    if pa.types.is_null(array.type):
+        return pa.nulls(n, pa.string())
+    if pa.types.is_floating(array.type):
+        return _map_distinct(array, clean.clean_text, pa.string())[0]
+    text = pc.utf8_trim_whitespace(_text_of(array))
+    return pc.if_else(pc.equal(text, ""), None, text)
+
+
+def to_client(column):
+    """Client display names (trimmed) and identity keys (NFKC, casefold, no whitespace)."""
+    names = to_text(column)
+    encoded = pc.dictionary_encode(names)
+    keys = [None if v is None else clean.client_key(v) for v in encoded.dictionary.to_pylist()]
+    key_array = pc.take(pa.array(keys, type=pa.string()), encoded.indices)
+    key_array = pc.if_else(pc.equal(key_array, ""), None, key_array)
+    return names, key_array
+
+
+def to_int(column):
+    """Counts such as store numbers: numbers rounded to whole, unreadable mask."""
+    numbers, bad = to_number(column)
+    return pc.cast(pc.round(numbers), pa.int64(), safe=False), bad
+
+
+def to_period(column):
+    """Target periods as canonical labels (2024, 2024Q3, 2024-07)."""
+    array = _as_array(column)
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        return _map_distinct(pc.cast(array, pa.date32()), clean.parse_period, pa.string())
+    return _map_distinct(array, clean.parse_period, pa.string())
+
+
+def date_range_mask(dates: pa.Array, today: dt.date):
+    """(too old, in the future) masks for parsed dates."""
+    too_old = pc.fill_null(pc.less(dates, pa.scalar(clean.FIRST_VALID_DATE, pa.date32())), False)
+    future = pc.fill_null(pc.greater(dates, pa.scalar(today, pa.date32())), False)
+    return too_old, future

@@ -1,0 +1,420 @@
+"""An import in three steps, as the page and the command line both run it.
+
+inspect()  bytes checked, sheet chosen, header found, whole sheet read once (child
+           process), mapping proposed or remembered. Nothing written.
+preview()  the cleaning dry-run for a mapping: counts, rejects, date range, overlaps.
+commit()   one transaction: dataset row, canonical rows, rejects, remembered
+           mapping, derived tables. A failure leaves the store as it was.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from kam_core.ingest import canonical, clean, guard, header, reader, roles
+from kam_core.ingest.errors import ImportRefused
+from kam_core.store import Store, rebuild_client_dim, sql
+
+PROFILE_ROWS = 2000
+
+
+@dataclass
+class SheetChoice:
+    name: str | None
+    visible: bool = True
+    size: int = 0
+
+
+@dataclass
+class Inspection:
+    path: str
+    file_name: str
+    sha256: str
+    fmt: str
+    sheets: list[SheetChoice]
+    sheet: str | None
+    head: list[list]              # the first rows as read, for showing where the header was found
+    header_row: int | None        # 0-based index into head (None: the file names its columns, e.g. Parquet)
+    labels: list[str]             # one unique label per read column
+    header_texts: list            # the header cells as written, per read column
+    read: reader.SheetRead
+    kind: str
+    mapping: dict[str, int]
+    mapping_source: str           # remembered | proposed
+    duplicate_of: dict | None
+    csv_options: dict = field(default_factory=dict)
+
+    @property
+    def excel_header_row(self) -> int | None:
+        return None if self.header_row is None else self.header_row + 1
+
+    def mapping_labels(self, mapping: dict[str, int] | None = None) -> dict[str, str]:
+        return {role: self.labels[i] for role, i in (mapping or self.mapping).items()}
+
+    def source_rows(self) -> np.ndarray:
+        return self._source_rows
+
+
+@dataclass
+class Preview:
+    cleaned: canonical.Cleaned
+    mapping: dict[str, int]
+    missing: list[str]
+    date_min: dt.date | None
+    date_max: dt.date | None
+    overlaps: list[dict]
+
+
+@dataclass
+class ImportReport:
+    dataset_id: int
+    kind: str
+    file_name: str
+    sheet: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_skipped: int
+    skipped_by: dict[str, int]
+    mapping: dict[str, str]
+    rejects: list[canonical.Reject]
+    warnings: list[canonical.Warning]
+    overlaps: list[dict]
+    replaced: int
+    date_min: dt.date | None
+    date_max: dt.date | None
+    data_through: dt.date | None
+
+
+# ------------------------------------------------------------------ inspect
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_DUPLICATE = ("SELECT dataset_id, file_name, imported_at FROM datasets "
+              "WHERE sha256 = $s AND sheet IS NOT DISTINCT FROM $sheet")
+
+
+def find_duplicate(cur, sha: str, sheet: str | None) -> dict | None:
+    """The dataset already loaded from this very file and sheet (another sheet of it is new data)."""
+    row = cur.execute(_DUPLICATE, {"s": sha, "sheet": sheet}).fetchone()
+    if row is None:
+        return None
+    return {"dataset_id": row[0], "file_name": row[1], "imported_at": row[2].strftime("%Y-%m-%d %H:%M")}
+
+
+def _sheets(path: str, sniffed: guard.Sniffed) -> list[SheetChoice]:
+    if sniffed.fmt == "xlsx":
+        return [SheetChoice(s.name, s.visible, s.size) for s in sniffed.sheets]
+    if sniffed.fmt in ("csv", "parquet"):
+        return [SheetChoice(None)]
+    return [SheetChoice(s["name"], s["visible"], s["rows"] * max(s["width"], 1)) for s in reader.list_sheets(path)]
+
+
+def _default_sheet(sheets: list[SheetChoice]) -> str | None:
+    """The visible sheet with the most content holds the data."""
+    visible = [s for s in sheets if s.visible] or sheets
+    if not visible:
+        raise ImportRefused("empty_file")
+    return max(visible, key=lambda s: s.size).name
+
+
+def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, header_row: int | None = None,
+            kind: str | None = None, today: dt.date | None = None) -> Inspection:
+    """Check, read and understand a file; nothing is written. ImportRefused for unusable files."""
+    sniffed = guard.sniff(path, file_name)
+    sheets = _sheets(path, sniffed)
+    if sheet is None:
+        sheet = _default_sheet(sheets)
+    elif sheet not in [s.name for s in sheets]:
+        raise ImportRefused("sheet_missing", sheet=sheet)
+    sniffed.check_width(sheet)
+    part = next((s.part for s in sniffed.sheets if s.name == sheet), None)
+    csv_options: dict = {}
+    if sniffed.fmt == "parquet":
+        head_rows: list[list] = []
+        read = reader.read(path, "parquet", None, 0)
+        header_texts = list(read.names or [])
+        header_row = None
+    else:
+        answer = reader.head(path, sniffed.fmt, sheet, part, sniffed.shared_part)
+        head_rows = answer["rows"]
+        if sniffed.fmt == "csv":
+            csv_options = {"encoding": answer["encoding"], "delimiter": answer["delimiter"]}
+        if not any(_row_filled(r) for r in head_rows):
+            raise ImportRefused("empty_sheet" if sheet else "empty_file", sheet=sheet or "")
+        if header_row is None:
+            header_row = header.find_header(head_rows)
+            if header_row is None:
+                raise ImportRefused("no_header", rows=header.SEARCH_ROWS)
+        header_cells = head_rows[header_row] if header_row < len(head_rows) else []
+        if sniffed.fmt == "csv":
+            csv_options["width"] = max(len(header_cells), max((len(r) for r in head_rows[header_row:]), default=0))
+        read = reader.read(path, sniffed.fmt, sheet, header_row, part, csv_options)
+        header_texts = [header_cells[p] if p < len(header_cells) else None for p in read.positions]
+    if read.table.num_columns > guard.MAX_COLUMNS:
+        raise ImportRefused("too_wide", columns=read.table.num_columns, limit=guard.MAX_COLUMNS)
+    if sniffed.fmt == "csv":
+        read = _merge_csv_invalid(read, header_row, csv_options)
+    labels = (header.column_labels(header_texts, list(range(len(header_texts)))) if header_row is None
+              else header.column_labels(head_rows[header_row], read.positions))
+    remembered = remembered_mapping(store, labels)
+    if remembered:
+        chosen_kind = kind or remembered[0]
+        mapping = remembered[1] if chosen_kind == remembered[0] else roles.propose(labels, chosen_kind, profile(read.table))
+        source = "remembered" if chosen_kind == remembered[0] else "proposed"
+    else:
+        chosen_kind = kind or roles.detect_kind(labels)
+        mapping = roles.propose(labels, chosen_kind, profile(read.table))
+        source = "proposed"
+    inspection = Inspection(path, file_name, sha256_of(path), sniffed.fmt, sheets, sheet, head_rows, header_row,
+                            labels, header_texts, read, chosen_kind, mapping, source, None, csv_options)
+    inspection._source_rows = _source_rows(read, header_row, sniffed.fmt)
+    with store.reader() as cur:
+        inspection.duplicate_of = find_duplicate(cur, inspection.sha256, sheet)
+    return inspection
+
+
+def _row_filled(row) -> bool:
+    return any(not clean.is_blank(v) for v in row)
+
+
+def _source_rows(read: reader.SheetRead, header_row: int | None, fmt: str) -> np.ndarray:
+    """Each read row's number as the user sees it: Excel's 1-based row (CSV: line)."""
+    if fmt == "csv" and read.invalid:
+        return np.asarray(read.invalid, dtype=np.int64)  # _merge_csv_invalid stored the line numbers here
+    first = (header_row + 2) if header_row is not None else 2
+    return np.arange(first, first + read.table.num_rows, dtype=np.int64)
+
+
+def _merge_csv_invalid(read: reader.SheetRead, header_row: int, options: dict) -> reader.SheetRead:
+    """Lines with fewer or more fields than the header are kept (padded or cut), in file order."""
+    if not read.invalid:
+        return read
+    width = read.table.num_columns
+    invalid_lines = {int(number): text for number, text in read.invalid}
+    total = read.table.num_rows + len(invalid_lines)
+    first = header_row + 2
+    all_lines = np.arange(first, first + total, dtype=np.int64)
+    valid_lines = all_lines[~np.isin(all_lines, list(invalid_lines))]
+    extra_rows = []
+    for number, text in sorted(invalid_lines.items()):
+        fields = next(csv.reader(io.StringIO(text), delimiter=options["delimiter"]), [])
+        fields = (fields + [""] * width)[:width]
+        extra_rows.append(fields)
+    extra = pa.table({f"c{i}": pa.array([r[i] for r in extra_rows], pa.string()) for i in range(width)})
+    combined = pa.concat_tables([read.table, extra])
+    lines = np.concatenate([valid_lines[: read.table.num_rows], np.array(sorted(invalid_lines), dtype=np.int64)])
+    order = np.argsort(lines, kind="stable")
+    table = combined.take(pa.array(order))
+    return reader.SheetRead(table, read.positions, read.names, read.merged, lines[order].tolist())
+
+
+def profile(table: pa.Table) -> list[roles.ColumnProfile]:
+    """What each column's first rows look like, for guessing roles from values."""
+    out = []
+    for index, column in enumerate(table.columns):
+        sample = column.slice(0, PROFILE_ROWS)
+        values = [v for v in sample.to_pylist() if not clean.is_blank(v)]
+        dates = numbers = text = 0
+        total = 0.0
+        is_temporal = pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)
+        for value in values:
+            if is_temporal:
+                dates += 1
+                continue
+            if isinstance(value, str):
+                try:
+                    if clean.parse_date(value) is not None and not value.strip().lstrip("-").replace(".", "").isdigit():
+                        dates += 1
+                        continue
+                except clean.ValueBad:
+                    pass
+            try:
+                number = clean.parse_number(value)
+                numbers += 1
+                total += abs(float(number or 0))
+            except clean.ValueBad:
+                text += 1
+        distinct = len({str(v) for v in values})
+        out.append(roles.ColumnProfile(index, len(values), dates, numbers, distinct, total, text))
+    return out
+
+
+# ------------------------------------------------------------------ remembered mappings
+
+def header_signature(labels: list[str]) -> str:
+    normal = [roles.normalize_header(label) for label in labels]
+    return hashlib.sha1(json.dumps(normal, ensure_ascii=False).encode()).hexdigest()
+
+
+def remembered_mapping(store: Store, labels: list[str]) -> tuple[str, dict[str, int]] | None:
+    with store.reader() as cur:
+        row = cur.execute("SELECT kind, mapping FROM mappings WHERE signature = $s",
+                          {"s": header_signature(labels)}).fetchone()
+    if row is None:
+        return None
+    by_label = {label: i for i, label in enumerate(labels)}
+    mapping = {role: by_label[label] for role, label in json.loads(row[1]).items() if label in by_label}
+    return row[0], mapping
+
+
+def resolve_mapping(labels: list[str], by_header: dict[str, str], kind: str) -> dict[str, int]:
+    """A mapping given as role -> header text (the --mapping file) as role -> column index."""
+    out = {}
+    normal = [roles.normalize_header(label) for label in labels]
+    for role, header_text in by_header.items():
+        if role not in roles.ROLES[kind]:
+            raise ImportRefused("unknown_role", role=role, roles=", ".join(roles.ROLES[kind]))
+        if header_text in labels:
+            out[role] = labels.index(header_text)
+        elif roles.normalize_header(header_text) in normal:
+            out[role] = normal.index(roles.normalize_header(header_text))
+        else:
+            raise ImportRefused("unknown_column", column=header_text, columns="、".join(labels))
+    return out
+
+
+# ------------------------------------------------------------------ preview
+
+def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None, kind: str | None = None,
+            today: dt.date | None = None) -> Preview:
+    """Clean with this mapping, write nothing: what the import would load, reject and skip."""
+    kind = kind or ins.kind
+    mapping = dict(ins.mapping if mapping is None else mapping)
+    missing = roles.missing_required(kind, mapping)
+    if missing:
+        empty = canonical.Cleaned(kind, pa.table({}), [], ins.read.table.num_rows, 0, {})
+        return Preview(empty, mapping, missing, None, None, [])
+    first_data_row = (ins.header_row + 1) if ins.header_row is not None else 1
+    cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
+                                    today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row)
+    date_min, date_max = cleaned.date_range()
+    overlaps = find_overlaps(store, date_min, date_max) if kind == "orders" and date_min else []
+    return Preview(cleaned, mapping, [], date_min, date_max, overlaps)
+
+
+def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date) -> list[dict]:
+    """Loaded order datasets with lines inside [date_min, date_max]."""
+    return store.query("overlaps", lo=date_min, hi=date_max).to_dict("records")
+
+
+# ------------------------------------------------------------------ commit
+
+def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep",
+           data_through: dt.date | None = None, is_demo: bool = False, remember: bool = True) -> ImportReport:
+    """Write the previewed rows in one transaction. ImportRefused (nothing written) when unusable."""
+    if pre.missing:
+        raise ImportRefused("missing_roles", roles=", ".join(pre.missing))
+    cleaned, kind = pre.cleaned, pre.cleaned.kind
+    if cleaned.rows_loaded == 0:
+        raise ImportRefused("nothing_to_load", rejected=cleaned.rows_rejected)
+    if on_overlap not in ("keep", "replace"):
+        raise ImportRefused("bad_option", option="on-overlap", value=on_overlap)
+    try:
+        return _write(store, ins, pre, on_overlap, data_through, is_demo, remember)
+    except (duckdb.IOException, OSError) as exc:
+        text = str(exc).lower()
+        full = "no space" in text or getattr(exc, "errno", None) == 28
+        raise ImportRefused("disk_full" if full else "read_only") from exc
+
+
+def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_through: dt.date | None,
+           is_demo: bool, remember: bool) -> ImportReport:
+    cleaned, kind = pre.cleaned, pre.cleaned.kind
+    mapping_labels = ins.mapping_labels(pre.mapping)
+    through = data_through or pre.date_max
+    replaced = 0
+    with store.write(snapshot="now") as cur:
+        duplicate = find_duplicate(cur, ins.sha256, ins.sheet)
+        if duplicate:
+            raise ImportRefused("duplicate", **duplicate)
+        dataset_id = cur.execute("SELECT nextval('dataset_seq')").fetchone()[0]
+        if kind == "orders" and on_overlap == "replace" and pre.overlaps:
+            replaced = _replace_overlap(cur, [o["dataset_id"] for o in pre.overlaps], pre.date_min, pre.date_max)
+        cur.execute(sql("insert_dataset"), {
+            "id": dataset_id, "kind": kind, "file": ins.file_name, "sheet": ins.sheet, "sha": ins.sha256,
+            "read": cleaned.rows_read, "loaded": cleaned.rows_loaded, "rejected": cleaned.rows_rejected,
+            "skipped": cleaned.rows_skipped, "blank": cleaned.skipped_by.get("blank", 0),
+            "header": cleaned.skipped_by.get("header", 0), "totals": cleaned.skipped_by.get("totals", 0),
+            "header_row": ins.excel_header_row, "mapping": json.dumps(mapping_labels, ensure_ascii=False),
+            "warnings": json.dumps([w.__dict__ for w in cleaned.warnings], ensure_ascii=False),
+            "dmin": pre.date_min, "dmax": pre.date_max, "through": through if kind == "orders" else None,
+            "demo": is_demo})
+        cur.register("staging", cleaned.table)
+        cur.execute(sql(f"insert_{kind}"), {"id": dataset_id, **_present_flags(kind, pre.mapping)})
+        cur.unregister("staging")
+        if cleaned.rejects:
+            rejects = pa.table({
+                "dataset_id": pa.array([dataset_id] * len(cleaned.rejects), pa.int32()),
+                "source_row": pa.array([r.row for r in cleaned.rejects], pa.int64()),
+                "code": pa.array([r.code for r in cleaned.rejects], pa.string()),
+                "column_name": pa.array([r.column for r in cleaned.rejects], pa.string()),
+                "value": pa.array([r.value for r in cleaned.rejects], pa.string()),
+                "raw": pa.array([canonical.reject_json(r) for r in cleaned.rejects], pa.string())})
+            cur.register("staging_rejects", rejects)
+            cur.execute("INSERT INTO rejects SELECT * FROM staging_rejects")
+            cur.unregister("staging_rejects")
+        if remember and not is_demo:
+            cur.execute("INSERT OR REPLACE INTO mappings VALUES ($sig, $kind, $mapping, $headers, now())", {
+                "sig": header_signature(ins.labels), "kind": kind,
+                "mapping": json.dumps(mapping_labels, ensure_ascii=False),
+                "headers": json.dumps(ins.labels, ensure_ascii=False)})
+        if kind in ("orders", "clients"):
+            rebuild_client_dim(cur)
+    return ImportReport(dataset_id, kind, ins.file_name, ins.sheet, cleaned.rows_read, cleaned.rows_loaded,
+                        cleaned.rows_rejected, cleaned.rows_skipped, cleaned.skipped_by, mapping_labels,
+                        cleaned.rejects, cleaned.warnings, pre.overlaps, replaced, pre.date_min, pre.date_max,
+                        through if kind == "orders" else None)
+
+
+def _replace_overlap(cur, dataset_ids: list[int], lo: dt.date, hi: dt.date) -> int:
+    """Remove the older datasets' lines inside the new file's date range; count what went."""
+    total = 0
+    for dataset_id in dataset_ids:
+        params = {"id": dataset_id, "lo": lo, "hi": hi}
+        n = cur.execute("SELECT count(*) FROM transactions WHERE dataset_id = $id AND order_date BETWEEN $lo AND $hi",
+                        params).fetchone()[0]
+        cur.execute("DELETE FROM transactions WHERE dataset_id = $id AND order_date BETWEEN $lo AND $hi", params)
+        cur.execute("UPDATE datasets SET rows_replaced = rows_replaced + $n WHERE dataset_id = $id",
+                    {"n": n, "id": dataset_id})
+        total += n
+    return total
+
+
+def _present_flags(kind: str, mapping: dict[str, int]) -> dict:
+    """For the archive: which fields this file carries (the others keep their stored values)."""
+    if kind != "clients":
+        return {}
+    return {f"has_{role}": role in mapping for role in
+            ("client_id", "group", "chain_scope", "store_count", "owner", "region", "city", "service_level",
+             "potential", "note")}
+
+
+# ------------------------------------------------------------------ one call
+
+def import_file(store: Store, path: str, file_name: str | None = None, kind: str | None = None,
+                sheet: str | None = None, mapping_by_header: dict[str, str] | None = None,
+                on_overlap: str = "keep", data_through: dt.date | None = None, is_demo: bool = False,
+                today: dt.date | None = None) -> ImportReport:
+    """inspect -> preview -> commit with the remembered or proposed mapping (the command line's path)."""
+    file_name = file_name or path.rsplit("/", 1)[-1]
+    ins = inspect(store, path, file_name, sheet=sheet, kind=kind, today=today)
+    if ins.duplicate_of:
+        raise ImportRefused("duplicate", **ins.duplicate_of)
+    mapping = resolve_mapping(ins.labels, mapping_by_header, kind or ins.kind) if mapping_by_header else ins.mapping
+    pre = preview(store, ins, mapping, kind or ins.kind, today)
+    return commit(store, ins, pre, on_overlap, data_through, is_demo)

@@ -1,0 +1,107 @@
+"""Run the parsing child (child.py) under memory and time limits and bring its answer back."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from kam_core.ingest.errors import ImportRefused
+
+MEMORY_LIMIT = int(os.environ.get("KAM_PARSE_MEMORY_GB", "6")) * 1024**3
+BASE_SECONDS = 60
+SECONDS_PER_MB = 4          # about 2 s per compressed MB is normal; twice that is the limit
+
+
+def _limits(memory: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.setsid()  # its own group: a timeout kills the child and anything it started
+    return apply
+
+
+def run_child(request: dict, path: str) -> dict:
+    """One child call. ImportRefused when the child dies, times out or reports a failure."""
+    size_mb = os.path.getsize(path) / 1024**2
+    timeout = BASE_SECONDS + SECONDS_PER_MB * size_mb
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT")}
+    env["RUST_BACKTRACE"] = "0"
+    proc = subprocess.Popen([sys.executable, "-m", "kam_core.ingest.child"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=_limits(MEMORY_LIMIT), cwd=_package_root())
+    try:
+        out, err = proc.communicate(json.dumps(request).encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ImportRefused("too_slow", seconds=int(timeout)) from None
+    if proc.returncode != 0:
+        if b"memory allocation" in err or proc.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV):
+            raise ImportRefused("too_big_to_read")
+        raise ImportRefused("corrupt")
+    answer = json.loads(out.decode("utf-8"))
+    if "error" in answer:
+        raise _refusal(answer)
+    return answer
+
+
+def _refusal(answer: dict) -> ImportRefused:
+    if answer["error"] != "parse_failed":
+        return ImportRefused(answer["error"])
+    detail = answer.get("detail", "").lower()
+    if "password" in detail or "encrypt" in detail:
+        return ImportRefused("password_protected")
+    if "sheet" in detail and "not found" in detail:
+        return ImportRefused("sheet_missing")
+    return ImportRefused("corrupt")
+
+
+def _package_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass
+class SheetRead:
+    """A sheet read below its header row: positional columns c0..cN and where rows came from."""
+
+    table: pa.Table
+    positions: list[int]            # 0-based sheet column of each table column (A = 0)
+    names: list[str] | None = None  # Parquet: the file's own column names
+    merged: list[list[int]] = field(default_factory=list)   # [first_row, first_col, last_row, last_col], 0-based
+    invalid: list[list] = field(default_factory=list)      # CSV lines that did not split into the header's width
+
+
+def list_sheets(path: str) -> list[dict]:
+    return run_child({"op": "sheets", "path": path}, path)["sheets"]
+
+
+def head(path: str, fmt: str, sheet: str | None, part: str | None = None, shared_part: str | None = None) -> dict:
+    return run_child({"op": "head", "path": path, "fmt": fmt, "sheet": sheet, "part": part,
+                      "shared_part": shared_part}, path)
+
+
+def read(path: str, fmt: str, sheet: str | None, header_row: int, part: str | None = None,
+         csv_options: dict | None = None, workdir: str | None = None) -> SheetRead:
+    """The whole sheet below header_row (0-based, absolute), memory-mapped from the child's Arrow file."""
+    fd, out = tempfile.mkstemp(suffix=".arrow", dir=workdir)
+    os.close(fd)
+    request = {"op": "read", "path": path, "fmt": fmt, "sheet": sheet, "header_row": header_row,
+               "part": part, "out": out, **(csv_options or {})}
+    try:
+        answer = run_child(request, path)
+        with pa.memory_map(out) as source:
+            table = pa.ipc.open_file(source).read_all()
+    finally:
+        try:
+            os.unlink(out)  # the mapping keeps the data readable until the table is dropped
+        except OSError:
+            pass
+    positions = answer.get("positions") or list(range(table.num_columns))
+    return SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []))

@@ -1,0 +1,44 @@
+"""Rejects and warnings as tables a manager reads: row, reason in their language, column, value."""
+from __future__ import annotations
+
+import pandas as pd
+
+from kam_core.i18n import t
+from kam_core.ingest.canonical import Reject, Warning
+
+
+def rejects_frame(rejects: list[Reject], lang: str) -> pd.DataFrame:
+    """One row per rejected source row, in file order."""
+    return pd.DataFrame({
+        t("imp.col_row", lang): [r.row for r in rejects],
+        t("imp.col_reason", lang): [t(f"reject.{r.code}", lang) for r in rejects],
+        t("imp.col_column", lang): [r.column for r in rejects],
+        t("imp.col_value", lang): [r.value for r in rejects],
+        t("imp.col_raw", lang): [" | ".join(f"{k}: {v}" for k, v in r.raw.items()) for r in rejects],
+    })
+
+
+def rejects_by_reason(rejects: list[Reject], lang: str) -> pd.DataFrame:
+    """Counts per reason, largest first, with the first rows of each as examples."""
+    groups: dict[str, list[int]] = {}
+    for r in rejects:
+        groups.setdefault(r.code, []).append(r.row)
+    rows = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return pd.DataFrame({
+        t("imp.col_reason", lang): [t(f"reject.{code}", lang) for code, _ in rows],
+        t("imp.count", lang): [len(r) for _, r in rows],
+        t("imp.col_row", lang): [", ".join(str(x) for x in r[:8]) + (" …" if len(r) > 8 else "") for _, r in rows],
+    })
+
+
+def warning_lines(warnings: list[Warning], lang: str) -> list[str]:
+    return [t("warn.unreadable", lang, column=w.column, count=w.count, rows=", ".join(map(str, w.rows)))
+            for w in warnings]
+
+
+def reject_sentence(r: Reject, lang: str) -> str:
+    """"Row 12: Date not readable (column “下单日期”, value “2024-13-45”)"."""
+    reason = t(f"reject.{r.code}", lang)
+    if r.value in (None, ""):
+        return t("reject.detail_novalue", lang, row=r.row, reason=reason, column=r.column or "")
+    return t("reject.detail", lang, row=r.row, reason=reason, column=r.column or "", value=r.value)

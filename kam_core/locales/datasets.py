@@ -1,0 +1,27 @@
+"""Strings of the datasets page."""
+
+STRINGS = {
+    "ds.title": ("数据集", "Datasets"),
+    "ds.intro": ("已导入的文件。删除一个数据集会移除它带来的全部行，其他数据不受影响。",
+                 "What has been imported. Deleting a dataset removes every row it brought; nothing else changes."),
+    "ds.empty": ("还没有导入任何文件。", "Nothing has been imported yet."),
+    "ds.col.id": ("编号", "ID"),
+    "ds.col.kind": ("类型", "Kind"),
+    "ds.col.file": ("文件", "File"),
+    "ds.col.sheet": ("工作表", "Sheet"),
+    "ds.col.rows": ("导入行数", "Rows loaded"),
+    "ds.col.rejected": ("拒绝", "Rejected"),
+    "ds.col.skipped": ("跳过", "Skipped"),
+    "ds.col.replaced": ("已被替换", "Replaced"),
+    "ds.col.range": ("日期范围", "Dates"),
+    "ds.col.through": ("数据截至", "Data through"),
+    "ds.col.imported": ("导入时间", "Imported at"),
+    "ds.col.demo": ("演示", "Demo"),
+    "ds.delete_pick": ("选择要删除的数据集", "Dataset to delete"),
+    "ds.delete_confirm": ("确认删除数据集 #{id}「{file}」及其全部 {rows:,} 行？此操作不可撤销。",
+                          "Delete dataset #{id} “{file}” and all its {rows:,} rows? This cannot be undone."),
+    "ds.deleted": ("已删除数据集 #{id}。", "Dataset #{id} deleted."),
+    "ds.rejects": ("被拒绝的行", "Rejected rows"),
+    "ds.mapping": ("列映射", "Column mapping"),
+    "ds.details": ("详情", "Details"),
+}

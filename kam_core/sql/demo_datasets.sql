@@ -1,0 +1,1 @@
+SELECT dataset_id FROM datasets WHERE is_demo ORDER BY dataset_id

@@ -1,0 +1,201 @@
+-- KA Cockpit store. Idempotent: run at every open. Money is DECIMAL(18,4).
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS dataset_seq START 1;
+CREATE TABLE IF NOT EXISTS datasets (
+    dataset_id     INTEGER PRIMARY KEY,
+    kind           VARCHAR NOT NULL,          -- orders | clients | targets | contacts
+    file_name      VARCHAR NOT NULL,
+    sheet          VARCHAR,
+    sha256         VARCHAR NOT NULL,
+    imported_at    TIMESTAMP NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_loaded    BIGINT NOT NULL,
+    rows_rejected  BIGINT NOT NULL,
+    rows_skipped   BIGINT NOT NULL,
+    skipped_blank  BIGINT NOT NULL DEFAULT 0,
+    skipped_header BIGINT NOT NULL DEFAULT 0,
+    skipped_totals BIGINT NOT NULL DEFAULT 0,
+    rows_replaced  BIGINT NOT NULL DEFAULT 0,   -- lines later replaced by an overlapping import
+    header_row     INTEGER,                     -- 1-based Excel row of the header
+    mapping        VARCHAR NOT NULL,            -- JSON role -> source column header
+    warnings       VARCHAR,                     -- JSON list of {column, count, rows}
+    date_min       DATE,
+    date_max       DATE,
+    data_through   DATE,
+    is_demo        BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+CREATE TABLE IF NOT EXISTS transactions (
+    dataset_id  INTEGER NOT NULL,
+    source_row  BIGINT NOT NULL,
+    client_key  VARCHAR NOT NULL,
+    client_name VARCHAR NOT NULL,
+    client_id   VARCHAR,
+    order_date  DATE NOT NULL,
+    amount      DECIMAL(18,4) NOT NULL,
+    profit      DECIMAL(18,4),
+    quantity    DOUBLE,
+    unit_price  DECIMAL(18,4),
+    order_id    VARCHAR,
+    category    VARCHAR,
+    region      VARCHAR,
+    city        VARCHAR,
+    chain_scope VARCHAR,
+    store_count INTEGER,
+    owner       VARCHAR,
+    channel     VARCHAR,
+    group_name  VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    dataset_id  INTEGER NOT NULL,
+    source_row  BIGINT NOT NULL,
+    code        VARCHAR NOT NULL,
+    column_name VARCHAR,
+    value       VARCHAR,
+    raw         VARCHAR
+);
+
+-- Confirmed column mappings, keyed by the header layout, so next month's export maps itself.
+CREATE TABLE IF NOT EXISTS mappings (
+    signature  VARCHAR PRIMARY KEY,
+    kind       VARCHAR NOT NULL,
+    mapping    VARCHAR NOT NULL,   -- JSON role -> header text
+    headers    VARCHAR NOT NULL,   -- JSON list of header texts
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- The KA archive (大客户档案): one row per client; wins over order lines where they disagree.
+CREATE TABLE IF NOT EXISTS clients (
+    client_key    VARCHAR PRIMARY KEY,
+    client_name   VARCHAR NOT NULL,
+    client_id     VARCHAR,
+    group_name    VARCHAR,
+    chain_scope   VARCHAR,
+    store_count   INTEGER,
+    owner         VARCHAR,
+    region        VARCHAR,
+    city          VARCHAR,
+    service_level VARCHAR,
+    potential     DECIMAL(18,4),
+    note          VARCHAR,
+    dataset_id    INTEGER,
+    updated_at    TIMESTAMP NOT NULL,
+    updated_by    VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS targets (
+    level      VARCHAR NOT NULL,   -- client | owner
+    name_key   VARCHAR NOT NULL,
+    name       VARCHAR NOT NULL,
+    period     VARCHAR NOT NULL,   -- 2024 | 2024Q3 | 2024-07
+    target     DECIMAL(18,4) NOT NULL,
+    dataset_id INTEGER,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (level, name_key, period)
+);
+
+CREATE SEQUENCE IF NOT EXISTS contact_seq START 1;
+CREATE TABLE IF NOT EXISTS contacts (
+    contact_id   BIGINT PRIMARY KEY,
+    client_key   VARCHAR NOT NULL,
+    client_name  VARCHAR NOT NULL,
+    contact_date DATE NOT NULL,
+    kind         VARCHAR,          -- visit | call | meeting | review, or as imported
+    who          VARCHAR,
+    note         VARCHAR,
+    source       VARCHAR NOT NULL, -- import | app | meeting | followup
+    dataset_id   INTEGER,
+    created_at   TIMESTAMP NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS advance_seq START 1;
+CREATE TABLE IF NOT EXISTS advances (
+    advance_id   INTEGER PRIMARY KEY,
+    client_key   VARCHAR NOT NULL,
+    client_name  VARCHAR NOT NULL,
+    amount       DECIMAL(18,4) NOT NULL,
+    start_date   DATE NOT NULL,
+    term_months  INTEGER NOT NULL,
+    rule         VARCHAR NOT NULL,   -- refund | extend
+    recoup_rate  DOUBLE NOT NULL DEFAULT 1,
+    scenario_id  INTEGER,
+    note         VARCHAR,
+    created_at   TIMESTAMP NOT NULL,
+    created_by   VARCHAR
+);
+
+-- Strategic tier pins: one client, one tier, in every period.
+CREATE TABLE IF NOT EXISTS tier_overrides (
+    client_key VARCHAR PRIMARY KEY,
+    tier       VARCHAR NOT NULL,     -- key | important | general | maintenance
+    reason     VARCHAR NOT NULL,
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Churn follow-up log.
+CREATE TABLE IF NOT EXISTS followups (
+    client_key VARCHAR PRIMARY KEY,
+    status     VARCHAR NOT NULL,     -- open | contacted | recovering | saved | lost
+    owner      VARCHAR,
+    next_step  VARCHAR,
+    updated_at TIMESTAMP NOT NULL
+);
+CREATE SEQUENCE IF NOT EXISTS followup_note_seq START 1;
+CREATE TABLE IF NOT EXISTS followup_notes (
+    note_id    BIGINT PRIMARY KEY,
+    client_key VARCHAR NOT NULL,
+    note_date  DATE NOT NULL,
+    author     VARCHAR,
+    text       VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS scenario_seq START 1;
+CREATE TABLE IF NOT EXISTS prepay_scenarios (
+    scenario_id  INTEGER PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    client_key   VARCHAR,
+    inputs       VARCHAR NOT NULL,   -- JSON of the model inputs
+    results      VARCHAR NOT NULL,   -- JSON of the headline figures and the fan
+    data_version BIGINT,
+    created_at   TIMESTAMP NOT NULL
+);
+
+CREATE SEQUENCE IF NOT EXISTS stakeholder_seq START 1;
+CREATE TABLE IF NOT EXISTS stakeholders (
+    stakeholder_id BIGINT PRIMARY KEY,
+    client_key     VARCHAR NOT NULL,
+    name           VARCHAR NOT NULL,
+    title          VARCHAR,          -- their job title
+    decision_role  VARCHAR,          -- decision_maker | influencer | user | gatekeeper
+    attitude       INTEGER,          -- +5 .. -10, the scale sales teams use
+    note           VARCHAR,
+    updated_at     TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS profile_notes (
+    client_key  VARCHAR PRIMARY KEY,
+    needs       VARCHAR,
+    pain_points VARCHAR,
+    competitors VARCHAR,
+    updated_at  TIMESTAMP NOT NULL
+);
+
+-- Saved user settings (tier cuts, cadences, churn weights), JSON values.
+CREATE TABLE IF NOT EXISTS settings (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- Group names to their identity keys (NFKC, casefold, no whitespace), kept by the Python side.
+CREATE TABLE IF NOT EXISTS group_keys (
+    group_name VARCHAR PRIMARY KEY,
+    group_key  VARCHAR NOT NULL
+);

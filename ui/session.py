@@ -1,0 +1,43 @@
+"""Per-process and per-session state: one store (read-write connection) per server process,
+the language and the shared window per browser session."""
+from __future__ import annotations
+
+import streamlit as st
+
+from kam_core import config, demo
+from kam_core.i18n import lang_from_locale
+from kam_core.store import Store
+
+# Sidebar choices that must survive moving between pages (Streamlit drops the state of
+# widgets that a page does not draw; re-assigning the keys keeps them).
+PERSISTENT_KEYS = ("lang", "win_kind", "win_label", "win_range", "level")
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Store:
+    store = Store(path)
+    if not store.has_data() and not store.setting("demo_seeded", False):
+        demo.load_demo(store)
+        store.save_setting("demo_seeded", True)
+    return store
+
+
+def store() -> Store:
+    """The shared store of this server process (imports serialise inside it)."""
+    return _open(str(config.db_path()))
+
+
+def keep_state() -> None:
+    for key in PERSISTENT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def lang() -> str:
+    if "lang" not in st.session_state:
+        try:
+            locale = st.context.locale
+        except Exception:  # no browser (tests, scripts)
+            locale = None
+        st.session_state["lang"] = lang_from_locale(locale)
+    return st.session_state["lang"]

@@ -1,0 +1,20 @@
+"""Small widgets several pages share."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kam_core.export import xlsx_bytes
+from kam_core.ingest.header import column_letter
+
+
+def column_label(ins, index: int) -> str:
+    """'C · 金额': the column's letter in the sheet and its header."""
+    position = ins.read.positions[index] if index < len(ins.read.positions) else index
+    return f"{column_letter(position)} · {ins.labels[index]}"
+
+
+def excel_download(label: str, sheets: dict[str, pd.DataFrame], file_name: str, key: str | None = None) -> None:
+    """A download button for a workbook (text written as text, never as a formula)."""
+    st.download_button(label, xlsx_bytes(sheets), file_name=file_name, key=key, icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
