@@ -66,14 +66,15 @@ def synth_portfolio(n_clients: int = 160, n_lines: int = 24_000, start: dt.date 
     days = (end - start).days + 1
     names = _names(n_clients + n_prospects, rng)
     prospects, names = names[n_clients:], names[:n_clients]
-    size = np.sort(rng.pareto(1.16, n_clients) + 1)[::-1]           # 80/20-ish annual revenue weights
+    # Zipf-like weights with noise: the top client ~10%, the top 20% of clients ~80% of revenue
+    size = np.sort(1 / (np.arange(n_clients) + 5) ** 1.6 * rng.lognormal(0, 0.25, n_clients))[::-1]
     annual = size / size.sum() * 4.0e8 * max(n_clients / 160, 1) ** 0.5
     region_names = list(REGIONS)
     region = rng.choice(region_names, n_clients, p=[.26, .22, .18, .12, .1, .06, .06])
     city = np.array([REGIONS[r][rng.integers(len(REGIONS[r]))] for r in region])
     rank = np.arange(n_clients)
     scope = np.where(rank < n_clients * 0.08, "全国连锁", np.where(rank < n_clients * 0.35, "区域连锁", "单城"))
-    stores = np.maximum(1, (annual / annual.max() * 900 * rng.uniform(0.5, 1.5, n_clients)).astype(int))
+    stores = np.maximum(1, ((annual / annual.max()) ** 0.7 * 600 * rng.uniform(0.6, 1.4, n_clients)).astype(int))
     stores = np.where(scope == "单城", np.minimum(stores, 12), stores)
     owner = np.array([OWNERS[r][rng.integers(len(OWNERS[r]))] for r in region])
     owner = np.where((scope == "全国连锁") & (rng.random(n_clients) < 0.6), HQ_TEAM, owner)

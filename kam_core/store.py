@@ -77,7 +77,7 @@ class Store:
 
     def query_arrow(self, name: str, **params: Any):
         with self.reader() as cur:
-            return cur.execute(sql(name), params or None).arrow()
+            return cur.execute(sql(name), params or None).to_arrow_table()
 
     def version(self) -> int:
         """The data version: changes with every committed write (cache keys use it)."""

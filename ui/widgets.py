@@ -18,3 +18,15 @@ def excel_download(label: str, sheets: dict[str, pd.DataFrame], file_name: str, 
     """A download button for a workbook (text written as text, never as a formula)."""
     st.download_button(label, xlsx_bytes(sheets), file_name=file_name, key=key, icon=":material/download:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def unit_picker(ctx, label: str, key: str, default_key: str | None = None) -> str | None:
+    """Pick a client (or a group at group level) by name, largest first; returns its key."""
+    from kam_core.ranks import unit_names
+
+    names = unit_names(ctx.store, ctx.level)
+    keys = sorted(names, key=lambda k: names[k])
+    if not keys:
+        return None
+    index = keys.index(default_key) if default_key in keys else 0
+    return st.selectbox(label, keys, index=index, format_func=lambda k: names.get(k, k), key=key)

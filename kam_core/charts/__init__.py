@@ -1,0 +1,38 @@
+"""Plotly figure builders, one module per area: data in, figure out.
+
+Shared here: colours, the common layout, and downsampling so no figure sent to
+the browser grows past ~2,000 points per trace (markers and answers stay exact).
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_POINTS = 2000
+FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Source Han Sans SC, sans-serif"
+TIER_COLORS = {"key": "#1F5FAD", "important": "#4C9BE8", "general": "#A9C7EA", "maintenance": "#D9DEE5",
+               "new": "#2CA58D", "lost": "#D1495B", "inactive": "#B0B0B0"}
+SERIES = ["#1F5FAD", "#E07A1F", "#2CA58D", "#D1495B", "#7A5CC4", "#8C6D46", "#5B8E7D", "#C45BAA"]
+GOOD, BAD, NEUTRAL = "#2CA58D", "#D1495B", "#8A94A6"
+
+
+def style(fig: go.Figure, height: int = 420, legend: bool = True) -> go.Figure:
+    """The house layout: CJK-capable font, white background, compact margins."""
+    fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13}, height=height,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=legend,
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      hoverlabel={"font": {"family": FONT}})
+    return fig
+
+
+def downsample_indices(n: int, keep: list[int] | tuple[int, ...] = (), max_points: int = MAX_POINTS) -> np.ndarray:
+    """Evenly spaced indices (first and last included) plus every index in keep."""
+    if n <= max_points:
+        return np.arange(n)
+    base = np.unique(np.linspace(0, n - 1, max_points - len(keep)).round().astype(int))
+    return np.unique(np.concatenate([base, np.asarray(list(keep), dtype=int)]))
+
+
+def figure_bytes(fig: go.Figure) -> int:
+    """Size of the figure's JSON as sent to the browser."""
+    return len(fig.to_json().encode("utf-8"))
