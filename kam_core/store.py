@@ -127,6 +127,14 @@ class Store:
             os.replace(tmp, self.snapshot_path)
             self._last_snapshot = time.monotonic()
 
+    def ensure_snapshot(self) -> Path:
+        """The snapshot file readers in other processes open; written now when there is none yet."""
+        if self.read_only:
+            return self.path
+        if not self.snapshot_path.exists():
+            self._write_snapshot()
+        return self.snapshot_path
+
     def _snapshot_soon(self) -> None:
         wait = SNAPSHOT_MIN_INTERVAL - (time.monotonic() - self._last_snapshot)
         if wait <= 0:
@@ -182,8 +190,9 @@ class Store:
 
 def run_script(cur: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
     """A .sql file of several statements, each run with the parameters it uses."""
-    for statement in sql(name).split(";"):
-        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+    text = "\n".join(line for line in sql(name).splitlines() if not line.strip().startswith("--"))
+    for statement in text.split(";"):
+        body = statement.strip()
         if body:
             used = {k: v for k, v in params.items() if f"${k}" in body}
             cur.execute(body, used or None)

@@ -4,9 +4,9 @@ Every parser that touches uploaded bytes runs here, under the memory and time
 limits reader.py sets, so a hostile file can at worst kill this process. The
 request and the answer are JSON on stdin/stdout; tables travel back as an Arrow
 IPC file. Ops:
-  sheets  (xls, xlsb, ods)  -> sheet names, visibility and row counts
-  head    first rows of a sheet (for the header search), as text and numbers
-  read    the whole sheet below the header row -> Arrow IPC file
+  sheets   (xls, xlsb, ods)  -> sheet names, visibility and row counts
+  inspect  the first rows (the header search runs here when no header row is given), then
+           the whole sheet below the header row -> Arrow IPC file; one process per file
 """
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def op_read(req: dict) -> dict:
 
         table = pq.read_table(req["path"])
         _write_ipc(table, req["out"])
-        return {"names": table.column_names, "rows": table.num_rows, "merged": []}
+        return {"names": table.column_names, "n_rows": table.num_rows, "merged": []}
     import fastexcel
 
     merged: list = []
@@ -179,7 +179,7 @@ def op_read(req: dict) -> dict:
     _write_ipc(table, req["out"])
     if scanner:
         scanner.join()
-    return {"positions": positions, "rows": table.num_rows, "merged": merged}
+    return {"positions": positions, "n_rows": table.num_rows, "merged": merged}
 
 
 def _read_csv(req: dict) -> dict:
@@ -204,10 +204,34 @@ def _read_csv(req: dict) -> dict:
                                           strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     _write_ipc(table, req["out"])
-    return {"positions": list(range(width)), "rows": table.num_rows, "merged": [], "invalid": invalid}
+    return {"positions": list(range(width)), "n_rows": table.num_rows, "merged": [], "invalid": invalid}
 
 
-OPS = {"sheets": op_sheets, "head": op_head, "read": op_read}
+def op_inspect(req: dict) -> dict:
+    """Head rows, header row, then the full read: one child process per inspection."""
+    from kam_core.ingest.header import SEARCH_ROWS, find_header
+
+    if req["fmt"] == "parquet":
+        return {"rows": [], "header_row": None, **op_read(req)}
+    head = op_head(req)
+    if "error" in head:
+        return head
+    rows = head["rows"]
+    if not any(any(v not in (None, "") and str(v).strip() for v in row) for row in rows):
+        return {"error": "empty_sheet", "sheet": req["sheet"]} if req.get("sheet") else {"error": "empty_file"}
+    header_row = req.get("header_row")
+    if header_row is None:
+        header_row = find_header(rows)
+        if header_row is None:
+            return {"error": "no_header", "rows_searched": SEARCH_ROWS}
+    read_req = dict(req, header_row=header_row)
+    if req["fmt"] == "csv":
+        read_req.update(encoding=head["encoding"], delimiter=head["delimiter"],
+                        width=max((len(r) for r in rows[header_row:]), default=0))
+    return {**head, "header_row": header_row, **op_read(read_req)}
+
+
+OPS = {"sheets": op_sheets, "inspect": op_inspect}
 
 
 def main() -> int:

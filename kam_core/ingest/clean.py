@@ -44,8 +44,19 @@ def is_blank(value) -> bool:
 
 
 def client_key(name: str) -> str:
-    """The identity of a client: NFKC, casefolded, every whitespace removed."""
-    return _SPACES.sub("", nfkc(name).casefold())
+    """The identity of a client: NFKC, casefolded, every whitespace removed.
+
+    Repeated to a fixed point: casefolding and removing spaces can leave text that NFKC
+    changes again (a spacing macron becomes space + combining mark), and a key must be
+    its own key.
+    """
+    key = name
+    for _ in range(4):
+        folded = _SPACES.sub("", nfkc(nfkc(key).casefold()))
+        if folded == key:
+            break
+        key = folded
+    return key
 
 
 def display_name(name: str) -> str:
@@ -213,19 +224,26 @@ def check_date_range(day: dt.date, today: dt.date) -> None:
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PERIOD_PATTERNS = [
-    (re.compile(r"^(?P<y>\d{4})年?(?:度|全年)?$"), "year"),
-    (re.compile(r"^(?P<y>\d{4})[-\s]?q(?P<q>[1-4])$"), "quarter"),
-    (re.compile(r"^(?P<y>\d{4})年?第?(?P<q>[1-4一二三四])季度?$"), "quarter"),
+    (re.compile(r"^(?:fy)?(?P<y>\d{4})年?(?:度|全年)?$"), "year"),
+    (re.compile(r"^(?P<y>\d{4})\.0+$"), "year"),                        # a year that passed through a float
+    (re.compile(r"^(?P<y>\d{4})(?:年度?)?[-\s]?q(?P<q>[1-4])$"), "quarter"),
+    (re.compile(r"^q(?P<q>[1-4])[-/]?(?P<y>\d{4})年?$"), "quarter"),     # Q3 2024
+    (re.compile(r"^(?P<y>\d{4})年?度?第?(?P<q>[1-4一二三四])季度?$"), "quarter"),
     (re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$"), "month"),
     (re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月份?$"), "month"),
     (re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})$"), "month"),
+    # a date cell in a text column (Excel turns a typed 2024-07 into 2024-07-01): its month
+    (re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.]\d{1,2}(?:t?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月\d{1,2}[日号]?$"), "month"),
 ]
 
 
 def parse_period(value) -> str | None:
     """A target period written 2024, 2024年, 2024Q3, 2024年第3季度, 2024-07 or 2024年7月.
 
-    Returns the canonical label: 2024, 2024Q3 or 2024-07. Raises ValueBad("bad_period").
+    Also 2024年度, FY2024, 2024年Q3, Q3 2024, 2024年度第三季度, and a date (its month, as
+    Excel stores a typed 2024-07). Returns the canonical label: 2024, 2024Q3 or 2024-07.
+    Raises ValueBad("bad_period").
     """
     if is_blank(value):
         return None

@@ -105,10 +105,12 @@ def to_date(column):
     text = _text_of(array)
     canonical = pc.fill_null(pc.match_substring_regex(text, _CANONICAL_DATETIME), False)
     padded = pc.if_else(pc.less(pc.utf8_length(text), 11), pc.binary_join_element_wise(text, " 00:00:00", ""), text)
-    fast = pc.cast(pc.strptime(pc.if_else(canonical, padded, None), format="%Y-%m-%d %H:%M:%S", unit="s",
-                               error_is_null=True), pa.date32())
-    # strptime accepts impossible days as nulls; those go through the slow path and get their reason
-    rest = pc.if_else(pc.and_(canonical, pc.is_valid(fast)), None, text)
+    parsed = pc.cast(pc.strptime(pc.if_else(canonical, padded, None), format="%Y-%m-%d %H:%M:%S", unit="s",
+                                 error_is_null=True), pa.date32())
+    # strptime rolls impossible days over (2024-02-30 -> 03-01): keep only dates that print back the same
+    same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), pc.utf8_slice_codeunits(text, 0, 10)), False)
+    fast = pc.if_else(same, parsed, None)
+    rest = pc.if_else(same, None, text)
     slow, bad = _map_distinct(rest, clean.parse_date, pa.date32())
     return pc.coalesce(fast, slow), bad
 

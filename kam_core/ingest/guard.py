@@ -85,12 +85,19 @@ def sniff(path: str, file_name: str) -> Sniffed:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """Text a CSV reader can take: a Unicode BOM, or (almost) no NUL bytes and decodable as UTF-8 or GB18030."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         return True
-    if b"\x00" in head:
+    if head.count(b"\x00") > max(4, len(head) // 100):   # a stray NUL in a cell is text; many: binary
         return False
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return control <= len(head) // 100
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.replace(b"\x00", b"").decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut at the end of the sample
+                return True
+    return False
 
 
 def _check_ole(path: str) -> Sniffed:

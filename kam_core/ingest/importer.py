@@ -143,27 +143,12 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
         raise ImportRefused("sheet_missing", sheet=sheet)
     sniffed.check_width(sheet)
     part = next((s.part for s in sniffed.sheets if s.name == sheet), None)
-    csv_options: dict = {}
-    if sniffed.fmt == "parquet":
-        head_rows: list[list] = []
-        read = reader.read(path, "parquet", None, 0)
+    found = reader.inspect_file(path, sniffed.fmt, sheet, header_row, part, sniffed.shared_part)
+    head_rows, header_row, read, csv_options = found.head, found.header_row, found.read, found.csv_options
+    if header_row is None:
         header_texts = list(read.names or [])
-        header_row = None
     else:
-        answer = reader.head(path, sniffed.fmt, sheet, part, sniffed.shared_part)
-        head_rows = answer["rows"]
-        if sniffed.fmt == "csv":
-            csv_options = {"encoding": answer["encoding"], "delimiter": answer["delimiter"]}
-        if not any(_row_filled(r) for r in head_rows):
-            raise ImportRefused("empty_sheet" if sheet else "empty_file", sheet=sheet or "")
-        if header_row is None:
-            header_row = header.find_header(head_rows)
-            if header_row is None:
-                raise ImportRefused("no_header", rows=header.SEARCH_ROWS)
         header_cells = head_rows[header_row] if header_row < len(head_rows) else []
-        if sniffed.fmt == "csv":
-            csv_options["width"] = max(len(header_cells), max((len(r) for r in head_rows[header_row:]), default=0))
-        read = reader.read(path, sniffed.fmt, sheet, header_row, part, csv_options)
         header_texts = [header_cells[p] if p < len(header_cells) else None for p in read.positions]
     if read.table.num_columns > guard.MAX_COLUMNS:
         raise ImportRefused("too_wide", columns=read.table.num_columns, limit=guard.MAX_COLUMNS)
@@ -188,14 +173,10 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
     return inspection
 
 
-def _row_filled(row) -> bool:
-    return any(not clean.is_blank(v) for v in row)
-
-
 def _source_rows(read: reader.SheetRead, header_row: int | None, fmt: str) -> np.ndarray:
     """Each read row's number as the user sees it: Excel's 1-based row (CSV: line)."""
-    if fmt == "csv" and read.invalid:
-        return np.asarray(read.invalid, dtype=np.int64)  # _merge_csv_invalid stored the line numbers here
+    if read.rows is not None:
+        return np.asarray(read.rows, dtype=np.int64)
     first = (header_row + 2) if header_row is not None else 2
     return np.arange(first, first + read.table.num_rows, dtype=np.int64)
 
@@ -220,7 +201,7 @@ def _merge_csv_invalid(read: reader.SheetRead, header_row: int, options: dict) -
     lines = np.concatenate([valid_lines[: read.table.num_rows], np.array(sorted(invalid_lines), dtype=np.int64)])
     order = np.argsort(lines, kind="stable")
     table = combined.take(pa.array(order))
-    return reader.SheetRead(table, read.positions, read.names, read.merged, lines[order].tolist())
+    return reader.SheetRead(table, read.positions, read.names, read.merged, read.invalid, lines[order].tolist())
 
 
 def profile(table: pa.Table) -> list[roles.ColumnProfile]:

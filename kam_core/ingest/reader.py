@@ -53,6 +53,10 @@ def run_child(request: dict, path: str) -> dict:
 
 
 def _refusal(answer: dict) -> ImportRefused:
+    if answer["error"] == "no_header":
+        return ImportRefused("no_header", rows=answer.get("rows_searched", 30))
+    if answer["error"] == "empty_sheet":
+        return ImportRefused("empty_sheet", sheet=answer.get("sheet", ""))
     if answer["error"] != "parse_failed":
         return ImportRefused(answer["error"])
     detail = answer.get("detail", "").lower()
@@ -76,24 +80,30 @@ class SheetRead:
     names: list[str] | None = None  # Parquet: the file's own column names
     merged: list[list[int]] = field(default_factory=list)   # [first_row, first_col, last_row, last_col], 0-based
     invalid: list[list] = field(default_factory=list)      # CSV lines that did not split into the header's width
+    rows: list[int] | None = None                           # each row's line number, where not consecutive
 
 
 def list_sheets(path: str) -> list[dict]:
     return run_child({"op": "sheets", "path": path}, path)["sheets"]
 
 
-def head(path: str, fmt: str, sheet: str | None, part: str | None = None, shared_part: str | None = None) -> dict:
-    return run_child({"op": "head", "path": path, "fmt": fmt, "sheet": sheet, "part": part,
-                      "shared_part": shared_part}, path)
+@dataclass
+class Inspected:
+    """What one child process found: the first rows, the header row, and the sheet read below it."""
+
+    head: list[list]
+    header_row: int | None
+    read: SheetRead
+    csv_options: dict
 
 
-def read(path: str, fmt: str, sheet: str | None, header_row: int, part: str | None = None,
-         csv_options: dict | None = None, workdir: str | None = None) -> SheetRead:
-    """The whole sheet below header_row (0-based, absolute), memory-mapped from the child's Arrow file."""
+def inspect_file(path: str, fmt: str, sheet: str | None, header_row: int | None = None, part: str | None = None,
+                 shared_part: str | None = None, workdir: str | None = None) -> Inspected:
+    """Head rows, header search (unless header_row is given) and the full read, in one child process."""
     fd, out = tempfile.mkstemp(suffix=".arrow", dir=workdir)
     os.close(fd)
-    request = {"op": "read", "path": path, "fmt": fmt, "sheet": sheet, "header_row": header_row,
-               "part": part, "out": out, **(csv_options or {})}
+    request = {"op": "inspect", "path": path, "fmt": fmt, "sheet": sheet, "header_row": header_row,
+               "part": part, "shared_part": shared_part, "out": out}
     try:
         answer = run_child(request, path)
         with pa.memory_map(out) as source:
@@ -104,4 +114,6 @@ def read(path: str, fmt: str, sheet: str | None, header_row: int, part: str | No
         except OSError:
             pass
     positions = answer.get("positions") or list(range(table.num_columns))
-    return SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []))
+    read = SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []))
+    csv_options = {k: answer[k] for k in ("encoding", "delimiter") if k in answer}
+    return Inspected(answer.get("rows", []), answer.get("header_row"), read, csv_options)

@@ -176,17 +176,21 @@ def missing_required(kind: str, mapping: dict[str, int]) -> list[str]:
     return missing
 
 
+_DISTINCTIVE = {"orders": ("amount", "quantity", "unit_price", "order_id", "profit"),
+                "clients": ("potential", "service_level", "group", "store_count"),
+                "targets": ("target", "period"),
+                "contacts": ("kind", "who", "note")}
+
+
 def detect_kind(headers: list[str]) -> str:
-    """Which kind of sheet this header belongs to: the kind whose required roles it names best."""
+    """Which kind of sheet this header belongs to: a kind whose required roles are all named
+    wins over one that lacks some; then the roles only that kind has; ties go to order lines."""
     best_kind, best_score = "orders", -1
     for kind in KINDS:
         mapping = propose(headers, kind)
-        covered = sum(1 for role in REQUIRED[kind] if role in mapping)
-        distinctive = {"orders": ("amount", "date"), "clients": ("potential", "service_level", "group", "store_count"),
-                       "targets": ("target", "period"), "contacts": ("kind", "who", "note")}[kind]
-        score = 10 * (covered == len(REQUIRED[kind])) + covered + sum(1 for r in distinctive if r in mapping)
-        if kind == "orders" and not missing_required(kind, mapping):
-            score += 1  # an order export also names owners and cities: ties go to orders
+        missing = missing_required(kind, mapping)
+        covered = len(REQUIRED[kind]) - len(missing)
+        score = 10 * (not missing) + covered + sum(1 for r in _DISTINCTIVE[kind] if r in mapping)
         if score > best_score:
             best_kind, best_score = kind, score
     return best_kind
