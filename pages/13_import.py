@@ -59,6 +59,8 @@ def _show_report(rep: importer.ImportReport) -> None:
         st.info(t("imp.replaced", n=rep.replaced))
     for line in report.warning_lines(rep.warnings, ctx.lang):
         st.warning(line, icon=":material/info:")
+    if rep.formulas_without_value:
+        st.warning(t("warn.formulas", count=rep.formulas_without_value), icon=":material/functions:")
     if rep.rejects:
         st.markdown(f"**{t('imp.rejects_by_reason')}**")
         st.dataframe(report.rejects_by_reason(rep.rejects, ctx.lang), hide_index=True, width="stretch")
@@ -154,6 +156,8 @@ if pre.date_min:
     st.caption(t("imp.daterange", lo=pre.date_min, hi=pre.date_max))
 for line in report.warning_lines(cleaned.warnings, ctx.lang):
     st.warning(line, icon=":material/info:")
+if ins.read.formulas_without_value:
+    st.warning(t("warn.formulas", count=ins.read.formulas_without_value), icon=":material/functions:")
 
 st.markdown(f"**{t('imp.preview')}**")
 st.dataframe(cleaned.table.slice(0, 20).to_pandas(), hide_index=True, width="stretch")

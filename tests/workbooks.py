@@ -67,6 +67,7 @@ def messy_orders(path: Path) -> Path:
     ws.merge_cells("A22:A23")
     hidden = wb.create_sheet("旧数据")
     hidden.sheet_state = "hidden"
+    hidden.append(["客户名称", "日期", "订单号", "金额"])
     for i in range(300):
         hidden.append(["旧客户", dt.datetime(2020, 1, 1), i, i])
     wb.save(path)

@@ -62,6 +62,7 @@ def run(args) -> dict:
         "rejects": [{"row": r.row, "reason": t(f"reject.{r.code}", args.lang), "code": r.code, "column": r.column,
                      "value": r.value} for r in report.rejects],
         "warnings": [w.__dict__ for w in report.warnings],
+        "formulas_without_value": report.formulas_without_value,
         "overlaps": [{k: v for k, v in o.items()} for o in report.overlaps],
         "replaced": report.replaced, "date_min": report.date_min, "date_max": report.date_max,
         "data_through": report.data_through,

@@ -122,26 +122,31 @@ def _delimiter(lines: list[str]) -> str:
 
 # ------------------------------------------------------------------ read
 
-def _scan_merged(path: str, part: str, result: list) -> None:
-    """Merged ranges sit after the cell data: stream the part and collect them (runs beside the read)."""
+_FORMULA_NO_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>")
+
+
+def _scan_sheet(path: str, part: str, found: dict) -> None:
+    """Stream the sheet XML beside the read: merged ranges (they sit after the cell data) and
+    formula cells saved without a value (written by a program that never calculated them)."""
+    merged, no_value = [], 0
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(part) as fh:
         while True:
             chunk = fh.read(1 << 22)
-            if not chunk:
-                break
             data = tail + chunk
-            cut = data.rfind(b"<")
+            cut = data.rfind(b"<") if chunk else len(data)
             scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            if b"<f" in scan:
+                no_value += len(_FORMULA_NO_VALUE.findall(scan))
             if b"<mergeCell " in scan:
                 for m in _MERGE.finditer(scan):
                     first_col, first_row = _col(m.group(1)), int(m.group(2)) - 1
                     last_col = _col(m.group(3)) if m.group(3) else first_col
                     last_row = int(m.group(4)) - 1 if m.group(4) else first_row
-                    result.append([first_row, first_col, last_row, last_col])
-        for m in _MERGE.finditer(tail):
-            result.append([int(m.group(2)) - 1, _col(m.group(1)), int(m.group(4) or m.group(2)) - 1,
-                           _col(m.group(3) or m.group(1))])
+                    merged.append([first_row, first_col, last_row, last_col])
+            if not chunk:
+                break
+    found["merged"], found["formulas_without_value"] = merged, no_value
 
 
 def _write_ipc(table, out: str) -> None:
@@ -163,10 +168,10 @@ def op_read(req: dict) -> dict:
         return {"names": table.column_names, "n_rows": table.num_rows, "merged": []}
     import fastexcel
 
-    merged: list = []
+    scanned: dict = {"merged": [], "formulas_without_value": 0}
     scanner = None
     if fmt == "xlsx" and req.get("part"):
-        scanner = threading.Thread(target=_scan_merged, args=(req["path"], req["part"], merged))
+        scanner = threading.Thread(target=_scan_sheet, args=(req["path"], req["part"], scanned))
         scanner.start()
     sheet = fastexcel.read_excel(req["path"]).load_sheet(req["sheet"], header_row=req["header_row"],
                                                          schema_sample_rows=None)
@@ -179,7 +184,7 @@ def op_read(req: dict) -> dict:
     _write_ipc(table, req["out"])
     if scanner:
         scanner.join()
-    return {"positions": positions, "n_rows": table.num_rows, "merged": merged}
+    return {"positions": positions, "n_rows": table.num_rows, **scanned}
 
 
 def _read_csv(req: dict) -> dict:

@@ -79,8 +79,8 @@ def sniff(path: str, file_name: str) -> Sniffed:
     for signature, kind in _SIGNATURES:
         if head.startswith(signature) and kind:
             raise ImportRefused("not_spreadsheet", kind=kind)
-    if _looks_like_text(head):
-        return Sniffed("csv")
+    if _looks_like_text(head) or (file_name.lower().endswith((".csv", ".txt", ".tsv")) and b"\x00" not in head):
+        return Sniffed("csv")   # a .csv in an encoding we do not read gets its own message from the reader
     raise ImportRefused("not_spreadsheet", kind="binary")
 
 

@@ -92,6 +92,7 @@ class ImportReport:
     date_min: dt.date | None
     date_max: dt.date | None
     data_through: dt.date | None
+    formulas_without_value: int = 0
 
 
 # ------------------------------------------------------------------ inspect
@@ -150,6 +151,8 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
     else:
         header_cells = head_rows[header_row] if header_row < len(head_rows) else []
         header_texts = [header_cells[p] if p < len(header_cells) else None for p in read.positions]
+    if read.table.num_rows == 0:
+        raise ImportRefused("no_rows", row=(header_row or 0) + 1)
     if read.table.num_columns > guard.MAX_COLUMNS:
         raise ImportRefused("too_wide", columns=read.table.num_columns, limit=guard.MAX_COLUMNS)
     if sniffed.fmt == "csv":
@@ -201,7 +204,8 @@ def _merge_csv_invalid(read: reader.SheetRead, header_row: int, options: dict) -
     lines = np.concatenate([valid_lines[: read.table.num_rows], np.array(sorted(invalid_lines), dtype=np.int64)])
     order = np.argsort(lines, kind="stable")
     table = combined.take(pa.array(order))
-    return reader.SheetRead(table, read.positions, read.names, read.merged, read.invalid, lines[order].tolist())
+    return reader.SheetRead(table, read.positions, read.names, read.merged, read.invalid, lines[order].tolist(),
+                            read.formulas_without_value)
 
 
 def profile(table: pa.Table) -> list[roles.ColumnProfile]:
@@ -359,7 +363,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
     return ImportReport(dataset_id, kind, ins.file_name, ins.sheet, cleaned.rows_read, cleaned.rows_loaded,
                         cleaned.rows_rejected, cleaned.rows_skipped, cleaned.skipped_by, mapping_labels,
                         cleaned.rejects, cleaned.warnings, pre.overlaps, replaced, pre.date_min, pre.date_max,
-                        through if kind == "orders" else None)
+                        through if kind == "orders" else None, ins.read.formulas_without_value)
 
 
 def _replace_overlap(cur, dataset_ids: list[int], lo: dt.date, hi: dt.date) -> int:

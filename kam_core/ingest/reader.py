@@ -81,6 +81,7 @@ class SheetRead:
     merged: list[list[int]] = field(default_factory=list)   # [first_row, first_col, last_row, last_col], 0-based
     invalid: list[list] = field(default_factory=list)      # CSV lines that did not split into the header's width
     rows: list[int] | None = None                           # each row's line number, where not consecutive
+    formulas_without_value: int = 0                         # formula cells saved without a calculated value
 
 
 def list_sheets(path: str) -> list[dict]:
@@ -114,6 +115,7 @@ def inspect_file(path: str, fmt: str, sheet: str | None, header_row: int | None 
         except OSError:
             pass
     positions = answer.get("positions") or list(range(table.num_columns))
-    read = SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []))
+    read = SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []),
+                     formulas_without_value=answer.get("formulas_without_value", 0))
     csv_options = {k: answer[k] for k in ("encoding", "delimiter") if k in answer}
     return Inspected(answer.get("rows", []), answer.get("header_row"), read, csv_options)
