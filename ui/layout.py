@@ -10,7 +10,7 @@ import streamlit as st
 from kam_core import periods, portfolio
 from kam_core.i18n import t as _t
 from kam_core.store import Store
-from ui import nav, session
+from ui import auth, nav, session
 
 WINDOW_KINDS = ("year", "quarter", "month", "custom")
 
@@ -45,6 +45,7 @@ def page_setup(page_key: str, wide: bool = True) -> Ctx:
                        layout="wide" if wide else "centered")
     session.keep_state()
     lang = session.lang()
+    auth.gate(lang)             # nothing below runs before sign-in, when a login is configured
     store = session.store()
     bounds = portfolio.bounds(store)
     with st.sidebar:
