@@ -45,3 +45,12 @@ def empty_db(tmp_path, monkeypatch):
     store.close()
     monkeypatch.setenv("KAM_DB", str(path))
     return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each test's outcome on the item (the browser fixtures screenshot failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report

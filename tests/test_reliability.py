@@ -39,7 +39,7 @@ def check_consistent(db) -> tuple[int, float]:
                                   "(SELECT dataset_id FROM datasets)").fetchone()[0]
             assert orphans == 0
             base = cur.execute("SELECT count(*), sum(amount) FROM transactions WHERE dataset_id = 1").fetchone()
-        return int(base[0]), float(base[1])
+        return int(base[0]), None if base[1] is None else float(base[1])
     finally:
         store.close()
 

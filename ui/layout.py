@@ -82,6 +82,7 @@ def _language_switch(lang: str) -> None:
                                   format_func=lambda v: "中文" if v == "zh" else "English", key=f"lang_switch_{lang}")
     if choice and choice != lang:
         st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
         st.rerun()
 
 

@@ -34,10 +34,15 @@ def keep_state() -> None:
 
 
 def lang() -> str:
+    """The session's language: ?lang= in the address (kept in bookmarks), else the browser's."""
     if "lang" not in st.session_state:
-        try:
-            locale = st.context.locale
-        except Exception:  # no browser (tests, scripts)
-            locale = None
-        st.session_state["lang"] = lang_from_locale(locale)
+        chosen = st.query_params.get("lang")
+        if chosen in ("zh", "en"):
+            st.session_state["lang"] = chosen
+        else:
+            try:
+                locale = st.context.locale
+            except Exception:  # no browser (tests, scripts)
+                locale = None
+            st.session_state["lang"] = lang_from_locale(locale)
     return st.session_state["lang"]
