@@ -108,19 +108,27 @@ def _fill_merged(table: pa.Table, merged: list[list[int]], positions: list[int],
     return table
 
 
+def _is_text(column) -> bool:
+    return pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+
+
+def _present(column) -> np.ndarray:
+    """Cells holding something: not null, not empty, not only whitespace (no string copies made)."""
+    if not _is_text(column):
+        return pc.is_valid(column).to_numpy(zero_copy_only=False)
+    empty = pc.or_kleene(pc.equal(pc.utf8_length(column), 0), pc.utf8_is_space(column))
+    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+
+
 def _blank_mask(table: pa.Table) -> np.ndarray:
     blank = np.ones(table.num_rows, dtype=bool)
     for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            present = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False)
-        else:
-            present = pc.is_valid(column)
-        blank &= ~present.to_numpy(zero_copy_only=False)
+        blank &= ~_present(column)
     return blank
 
 
 def _text_equal_mask(column, value: str) -> np.ndarray:
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    if not _is_text(column):
         return np.zeros(len(column), dtype=bool)
     return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), value), False).to_numpy(zero_copy_only=False)
 
@@ -140,7 +148,11 @@ def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
     mask = np.zeros(table.num_rows, dtype=bool)
     for index in check:
         column = table.column(index)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        if not _is_text(column):
+            continue
+        # a literal search first (fast); the exact rule only where 计 or "total" occurs
+        hint = pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "total", ignore_case=True))
+        if not pc.any(hint).as_py():
             continue
         hit = pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)
         mask |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
@@ -204,8 +216,9 @@ def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping:
     build = {"orders": _orders, "clients": _clients, "targets": _targets, "contacts": _contacts}[kind]
     out, warnings = build(table, labels, mapping, rows, today)
     keep = data & ~rows.rejected()
-    keep_idx = pa.array(np.flatnonzero(keep))
-    canonical = pa.table({"source_row": pa.array(source_rows, pa.int64()), **out}).take(keep_idx)
+    canonical = pa.table({"source_row": pa.array(source_rows, pa.int64()), **out})
+    if not keep.all():
+        canonical = canonical.filter(pa.array(keep))
     skipped_by = {"blank": int(blank.sum()), "header": int(header_repeat.sum()), "totals": int(totals.sum())}
     return Cleaned(kind, canonical, rows.rejects(), n, int(n - data.sum()), skipped_by, warnings)
 

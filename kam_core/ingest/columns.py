@@ -116,25 +116,40 @@ def to_date(column):
 
 
 def to_text(column):
-    """A text column trimmed, with blanks as None; numbers written without a trailing .0."""
+    """A text column trimmed, with blanks as None; numbers written without a trailing .0.
+
+    Trimming runs once per distinct value (dictionary-encoded), which for the usual
+    columns (names, regions, owners) is a few thousand values instead of a million.
+    """
     array = _as_array(column)
     n = len(array)
     if pa.types.is_null(array.type):
         return pa.nulls(n, pa.string())
     if pa.types.is_floating(array.type):
         return _map_distinct(array, clean.clean_text, pa.string())[0]
-    text = pc.utf8_trim_whitespace(_text_of(array))
-    return pc.if_else(pc.equal(text, ""), None, text)
+    text = _text_of(array)
+    if _mostly_distinct(text):             # order ids and the like: trim the column itself
+        trimmed = pc.utf8_trim_whitespace(text)
+        return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
+    encoded = pc.dictionary_encode(text)
+    values = pc.utf8_trim_whitespace(encoded.dictionary)
+    values = pc.if_else(pc.equal(values, ""), None, values)
+    return pc.take(values, encoded.indices)
+
+
+def _mostly_distinct(text: pa.Array, sample: int = 20_000) -> bool:
+    head = text.slice(0, sample)
+    return len(head) > 1000 and pc.count_distinct(head).as_py() > 0.5 * len(head)
 
 
 def to_client(column):
     """Client display names (trimmed) and identity keys (NFKC, casefold, no whitespace)."""
-    names = to_text(column)
-    encoded = pc.dictionary_encode(names)
-    keys = [None if v is None else clean.client_key(v) for v in encoded.dictionary.to_pylist()]
-    key_array = pc.take(pa.array(keys, type=pa.string()), encoded.indices)
-    key_array = pc.if_else(pc.equal(key_array, ""), None, key_array)
-    return names, key_array
+    array = _as_array(column)
+    encoded = pc.dictionary_encode(to_text(array) if pa.types.is_floating(array.type) else _text_of(array))
+    names = pc.utf8_trim_whitespace(encoded.dictionary)
+    names = pc.if_else(pc.equal(names, ""), None, names)
+    keys = [None if v is None else (clean.client_key(v) or None) for v in names.to_pylist()]
+    return pc.take(names, encoded.indices), pc.take(pa.array(keys, type=pa.string()), encoded.indices)
 
 
 def to_int(column):
