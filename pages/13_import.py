@@ -7,7 +7,6 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from kam_core import portfolio
 from kam_core.export import xlsx_bytes
 from kam_core.ingest import clean, importer, report, roles
 from kam_core.ingest.errors import ImportRefused
@@ -145,7 +144,10 @@ for role, index in mapping.items():
 if ins.kind == "orders" and "amount" not in mapping and {"quantity", "unit_price"} <= set(mapping):
     st.caption(t("imp.derived_amount"))
 
-pre = importer.preview(ctx.store, ins, mapping, ins.kind)
+remove_demo = False
+if ctx.bounds.demo_datasets:
+    remove_demo = st.checkbox(t("imp.remove_demo"), value=True)
+pre = importer.preview(ctx.store, ins, mapping, ins.kind, ignore_demo=remove_demo)
 if pre.missing:
     st.warning(t("imp.missing", roles="、".join(t(f"role.{r}") for r in pre.missing)), icon=":material/warning:")
     st.stop()
@@ -160,7 +162,7 @@ if ins.read.formulas_without_value:
     st.warning(t("warn.formulas", count=ins.read.formulas_without_value), icon=":material/functions:")
 
 st.markdown(f"**{t('imp.preview')}**")
-st.dataframe(cleaned.table.slice(0, 20).to_pandas(), hide_index=True, width="stretch")
+st.dataframe(report.preview_frame(cleaned.table, ins.kind, mapping, ctx.lang), hide_index=True, width="stretch")
 if cleaned.rejects:
     with st.expander(f"{t('imp.rejects_by_reason')} ({cleaned.rows_rejected:,})"):
         st.dataframe(report.rejects_by_reason(cleaned.rejects, ctx.lang), hide_index=True, width="stretch")
@@ -178,16 +180,12 @@ data_through = None
 if ins.kind == "orders" and pre.date_max:
     data_through = st.date_input(t("imp.data_through"), value=pre.date_max, min_value=pre.date_max,
                                  help=t("imp.data_through_help"))
-remove_demo = False
-if ctx.bounds.demo_datasets:
-    remove_demo = st.checkbox(t("imp.remove_demo"), value=True)
 
 if st.button(t("imp.confirm"), type="primary", icon=":material/publish:"):
     try:
         with st.spinner(t("imp.importing")):
-            rep = importer.commit(ctx.store, ins, pre, on_overlap=on_overlap, data_through=data_through)
-            if remove_demo:
-                portfolio.remove_demo(ctx.store)
+            rep = importer.commit(ctx.store, ins, pre, on_overlap=on_overlap, data_through=data_through,
+                                  remove_demo=remove_demo)
     except ImportRefused as exc:
         st.error(t("imp.failed", error=exc.message(ctx.lang)), icon=":material/error:")
         st.stop()

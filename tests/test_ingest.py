@@ -220,3 +220,15 @@ def test_every_row_is_loaded_rejected_or_skipped(tmp_path_factory, rows):
         assert len(loaded) == report.rows_loaded and len(rejected) == report.rows_rejected
     finally:
         store.close()
+
+
+def test_first_real_import_can_replace_the_demo_in_one_transaction(demo_store, tmp_path):
+    path = workbooks.gbk_csv(tmp_path / "mine.csv")
+    ins = importer.inspect(demo_store, str(path), path.name, today=workbooks.TODAY)
+    pre = importer.preview(demo_store, ins, today=workbooks.TODAY, ignore_demo=True)
+    assert pre.overlaps == []
+    importer.commit(demo_store, ins, pre, remove_demo=True)
+    with demo_store.reader() as cur:
+        assert cur.execute("SELECT count(*) FROM datasets WHERE is_demo").fetchone()[0] == 0
+        assert cur.execute("SELECT count(*), sum(amount) FROM transactions").fetchone() == (2, 3000.5)
+        assert cur.execute("SELECT count(*) FROM client_dim").fetchone()[0] == 2

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from kam_core.ingest import canonical, clean, guard, header, reader, roles
 from kam_core.ingest.errors import ImportRefused
-from kam_core.store import Store, rebuild_client_dim, sql
+from kam_core.store import Store, rebuild_client_dim, run_script, sql
 
 PROFILE_ROWS = 2000
 
@@ -276,8 +276,10 @@ def resolve_mapping(labels: list[str], by_header: dict[str, str], kind: str) -> 
 # ------------------------------------------------------------------ preview
 
 def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None, kind: str | None = None,
-            today: dt.date | None = None) -> Preview:
-    """Clean with this mapping, write nothing: what the import would load, reject and skip."""
+            today: dt.date | None = None, ignore_demo: bool = False) -> Preview:
+    """Clean with this mapping, write nothing: what the import would load, reject and skip.
+
+    ignore_demo: demo datasets about to be removed do not count as overlaps."""
     kind = kind or ins.kind
     mapping = dict(ins.mapping if mapping is None else mapping)
     missing = roles.missing_required(kind, mapping)
@@ -288,20 +290,23 @@ def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None
     cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
                                     today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row)
     date_min, date_max = cleaned.date_range()
-    overlaps = find_overlaps(store, date_min, date_max) if kind == "orders" and date_min else []
+    overlaps = find_overlaps(store, date_min, date_max, ignore_demo) if kind == "orders" and date_min else []
     return Preview(cleaned, mapping, [], date_min, date_max, overlaps)
 
 
-def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date) -> list[dict]:
-    """Loaded order datasets with lines inside [date_min, date_max]."""
-    return store.query("overlaps", lo=date_min, hi=date_max).to_dict("records")
+def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date, ignore_demo: bool = False) -> list[dict]:
+    """Loaded order datasets whose dates meet [date_min, date_max], with their lines inside it."""
+    return store.query("overlaps", lo=date_min, hi=date_max, ignore_demo=ignore_demo).to_dict("records")
 
 
 # ------------------------------------------------------------------ commit
 
 def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep",
-           data_through: dt.date | None = None, is_demo: bool = False, remember: bool = True) -> ImportReport:
-    """Write the previewed rows in one transaction. ImportRefused (nothing written) when unusable."""
+           data_through: dt.date | None = None, is_demo: bool = False, remember: bool = True,
+           remove_demo: bool = False) -> ImportReport:
+    """Write the previewed rows in one transaction. ImportRefused (nothing written) when unusable.
+
+    remove_demo: the demo datasets go in the same transaction (a failed import keeps them)."""
     if pre.missing:
         raise ImportRefused("missing_roles", roles=", ".join(pre.missing))
     cleaned, kind = pre.cleaned, pre.cleaned.kind
@@ -310,7 +315,7 @@ def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep"
     if on_overlap not in ("keep", "replace"):
         raise ImportRefused("bad_option", option="on-overlap", value=on_overlap)
     try:
-        return _write(store, ins, pre, on_overlap, data_through, is_demo, remember)
+        return _write(store, ins, pre, on_overlap, data_through, is_demo, remember, remove_demo)
     except (duckdb.IOException, OSError) as exc:
         text = str(exc).lower()
         full = "no space" in text or getattr(exc, "errno", None) == 28
@@ -318,7 +323,7 @@ def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep"
 
 
 def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_through: dt.date | None,
-           is_demo: bool, remember: bool) -> ImportReport:
+           is_demo: bool, remember: bool, remove_demo: bool) -> ImportReport:
     cleaned, kind = pre.cleaned, pre.cleaned.kind
     mapping_labels = ins.mapping_labels(pre.mapping)
     through = data_through or pre.date_max
@@ -327,6 +332,9 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
         duplicate = find_duplicate(cur, ins.sha256, ins.sheet)
         if duplicate:
             raise ImportRefused("duplicate", **duplicate)
+        if remove_demo:
+            for (demo_id,) in cur.execute(sql("demo_datasets")).fetchall():
+                run_script(cur, "delete_dataset", id=demo_id)
         dataset_id = cur.execute("SELECT nextval('dataset_seq')").fetchone()[0]
         if kind == "orders" and on_overlap == "replace" and pre.overlaps:
             replaced = _replace_overlap(cur, [o["dataset_id"] for o in pre.overlaps], pre.date_min, pre.date_max)
@@ -358,7 +366,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
                 "sig": header_signature(ins.labels), "kind": kind,
                 "mapping": json.dumps(mapping_labels, ensure_ascii=False),
                 "headers": json.dumps(ins.labels, ensure_ascii=False)})
-        if kind in ("orders", "clients"):
+        if kind in ("orders", "clients") or remove_demo:
             rebuild_client_dim(cur)
     return ImportReport(dataset_id, kind, ins.file_name, ins.sheet, cleaned.rows_read, cleaned.rows_loaded,
                         cleaned.rows_rejected, cleaned.rows_skipped, cleaned.skipped_by, mapping_labels,

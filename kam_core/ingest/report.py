@@ -42,3 +42,36 @@ def reject_sentence(r: Reject, lang: str) -> str:
     if r.value in (None, ""):
         return t("reject.detail_novalue", lang, row=r.row, reason=reason, column=r.column or "")
     return t("reject.detail", lang, row=r.row, reason=reason, column=r.column or "", value=r.value)
+
+
+PREVIEW_COLUMNS = {  # canonical column -> role, in the order a manager reads a line
+    "orders": [("source_row", None), ("client_name", "client"), ("client_id", "client_id"), ("order_date", "date"),
+               ("amount", "amount"), ("profit", "profit"), ("quantity", "quantity"), ("unit_price", "unit_price"),
+               ("order_id", "order_id"), ("category", "category"), ("region", "region"), ("city", "city"),
+               ("chain_scope", "chain_scope"), ("store_count", "store_count"), ("owner", "owner"),
+               ("channel", "channel"), ("group_name", "group")],
+    "clients": [("source_row", None), ("client_name", "client"), ("client_id", "client_id"), ("group_name", "group"),
+                ("chain_scope", "chain_scope"), ("store_count", "store_count"), ("owner", "owner"),
+                ("region", "region"), ("city", "city"), ("service_level", "service_level"),
+                ("potential", "potential"), ("note", "note")],
+    "targets": [("source_row", None), ("name", "client"), ("level", None), ("period", "period"), ("target", "target")],
+    "contacts": [("source_row", None), ("contact_date", "date"), ("client_name", "client"), ("kind", "kind"),
+                 ("who", "who"), ("note", "note")],
+}
+
+
+def preview_frame(table, kind: str, mapping: dict, lang: str, rows: int = 20) -> pd.DataFrame:
+    """The first cleaned rows with the mapped fields only, headed in the user's language."""
+    frame = table.slice(0, rows).to_pandas()
+    out = {}
+    for column, role in PREVIEW_COLUMNS[kind]:
+        if column not in frame.columns:
+            continue
+        if role is None:
+            label = t("imp.col_row", lang) if column == "source_row" else t("imp.level", lang)
+        elif role in mapping or (role == "amount" and kind == "orders"):
+            label = t(f"role.{role}", lang)
+        else:
+            continue
+        out[label] = frame[column]
+    return pd.DataFrame(out)

@@ -61,7 +61,7 @@ STRINGS = {
     "skip.header": ("重复的表头行", "Repeated header rows"),
     "skip.totals": ("合计/小计行", "Totals and subtotal rows"),
     "warn.unreadable": ("「{column}」有 {count} 个值无法识别，已留空（如第 {rows} 行）",
-                        "“{column}”: {count} values could not be read and were left empty (e.g. row {rows})"),
+                        "“{column}”: {count} value(s) could not be read and were left empty (e.g. row {rows})"),
     # ---- kinds and roles
     "kind.orders": ("订单明细", "Order lines"),
     "kind.clients": ("大客户档案", "KA archive"),
@@ -140,6 +140,7 @@ STRINGS = {
     "imp.another": ("继续导入其他文件", "Import another file"),
     "imp.goto_overview": ("查看经营总览", "Open the overview"),
     "imp.col_row": ("行号", "Row"),
+    "imp.level": ("层级", "Level"),
     "imp.col_reason": ("原因", "Reason"),
     "imp.col_column": ("列", "Column"),
     "imp.col_value": ("值", "Value"),
