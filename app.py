@@ -1,12 +1,109 @@
-"""KA Cockpit: the entry page is the portfolio overview."""
+"""KA Cockpit: the entry page is the portfolio overview — the window's headline figures against
+the previous window, the monthly trend, the top movers, and who arrived and who left."""
 from __future__ import annotations
 
 import streamlit as st
 
+from kam_core import fmt, overview
+from kam_core.charts.overview import movers_figure, trend_figure
 from ui import page_setup
 from ui.layout import no_data
+from ui.widgets import excel_download_on_click
 
 ctx = page_setup("overview")
-st.title(ctx.t("nav.overview"))
-if not no_data(ctx):
-    st.caption(ctx.t("app.tagline"))
+t = ctx.t
+st.title(t("nav.overview"))
+if no_data(ctx):
+    st.stop()
+
+window = ctx.window
+prev = window.previous()
+units = t(f"par.units.{ctx.level}")
+st.caption(t("ov.caption", window=ctx.period_label(window), prev=ctx.period_label(prev)))
+with st.expander(t("ov.help.title"), icon=":material/help:"):
+    st.markdown(t("ov.help.body", units=units))
+
+# ---- headline figures
+figures = overview.kpis(ctx.store, window, ctx.level, ctx.data_end)
+if figures.at["active", "current"] == 0:
+    st.info(t("w.empty_window"), icon=":material/event_busy:")
+
+
+def _value(kind: str, value) -> str:
+    if value is None:
+        return "—"
+    if kind == "money":
+        return fmt.money(value, ctx.lang)
+    if kind == "count":
+        return f"{int(value):,}"
+    return fmt.pct(value)
+
+
+def _delta(kind: str, change) -> str | None:
+    if change is None:
+        return None
+    if kind == "money":
+        return fmt.pct(change, signed=True)
+    if kind == "count":
+        return f"{int(change):+,}"
+    return t("ov.pp", v=change * 100)
+
+
+shown = [m for m in overview.METRICS if m != "profit" or ctx.bounds.has_profit]
+for row_start in range(0, len(shown), 5):
+    columns = st.columns(5)
+    for column, metric in zip(columns, shown[row_start:row_start + 5]):
+        row = figures.loc[metric]
+        colour = "off" if not row["change"] else ("inverse" if metric == "lost" else "normal")
+        column.metric(t(f"ov.m.{metric}", units=units), _value(row["kind"], row["current"]),
+                      _delta(row["kind"], row["change"]), delta_color=colour, border=True,
+                      help=t(f"ov.mhelp.{metric}", units=units, prev=_value(row["kind"], row["previous"])))
+
+# ---- monthly trend
+st.subheader(t("ov.trend.title"))
+monthly = overview.monthly_trend(ctx.store, window, ctx.level, ctx.bounds.first_day, ctx.data_end)
+st.plotly_chart(trend_figure(monthly, ctx.lang, ctx.bounds.has_profit), width="stretch", key="ov_trend")
+
+# ---- top movers
+st.subheader(t("ov.movers.title", units=units, prev=ctx.period_label(prev)))
+moved = overview.movers(ctx.store, window, ctx.level)
+if moved.empty:
+    st.caption(t("ov.movers.none"))
+else:
+    st.plotly_chart(movers_figure(moved, ctx.lang), width="stretch", key="ov_movers")
+
+# ---- the lists behind the figures
+unit_column = t(f"w.{ctx.level}")
+prev_revenue = t("ov.prev_revenue", prev=prev.label)
+money_column = st.column_config.NumberColumn(format="localized")
+config = {t("ov.movers.prev"): money_column, t("ov.movers.now"): money_column, t("w.change"): money_column,
+          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money_column,
+          prev_revenue: money_column}
+
+
+def _table(frame, columns: dict[str, str]):
+    """The chosen columns under their translated names."""
+    return frame[list(columns)].rename(columns=columns)
+
+
+mover_columns = {"unit_name": unit_column, "previous": t("ov.movers.prev"), "current": t("ov.movers.now"),
+                 "change": t("w.change"), "change_pct": t("ov.movers.pct")}
+rose = _table(moved[moved["direction"] == "rose"], mover_columns)
+fell = _table(moved[moved["direction"] == "fell"], mover_columns)
+changes = overview.arrivals_and_departures(ctx.store, window, ctx.level)
+new = _table(changes[changes["status"] == "new"],
+             {"unit_name": unit_column, "revenue": t("w.revenue"), "first_sale": t("ov.first_sale")})
+lost = _table(changes[changes["status"] == "lost"], {"unit_name": unit_column, "prev_revenue": prev_revenue})
+
+with st.expander(t("ov.lists.title", new=len(new), lost=len(lost), units=units), icon=":material/swap_vert:"):
+    left, right = st.columns(2)
+    for column, title, table in ((left, t("ov.movers.rose"), rose), (right, t("ov.movers.fell"), fell),
+                                 (left, t("ov.new", units=units), new), (right, t("ov.lost", units=units), lost)):
+        column.markdown(f"**{title}** ({len(table):,})")
+        if table.empty:
+            column.caption(t("w.none"))
+        else:
+            column.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    excel_download_on_click(t("w.export_xlsx"), lambda: {t("ov.movers.rose"): rose, t("ov.movers.fell"): fell,
+                                                         t("ov.new", units=units): new, t("ov.lost", units=units): lost},
+                            file_name=f"overview_{window.label}.xlsx", key="ov_export")

@@ -1,6 +1,8 @@
 """Small widgets several pages share."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -30,3 +32,20 @@ def unit_picker(ctx, label: str, key: str, default_key: str | None = None) -> st
         return None
     index = keys.index(default_key) if default_key in keys else 0
     return st.selectbox(label, keys, index=index, format_func=lambda k: names.get(k, k), key=key)
+
+
+def excel_download_on_click(label: str, make_sheets, file_name: str, key: str | None = None) -> None:
+    """A download button whose workbook is built only when clicked (make_sheets() -> {name: frame}),
+    so a page does not pay for an export on every rerun."""
+    st.download_button(label, lambda: xlsx_bytes(make_sheets()), file_name=file_name, key=key,
+                       icon=":material/download:",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_plain(text) -> str:
+    """Text from files or users, for elements that render markdown (titles, captions, metric labels):
+    every markdown character escaped, so a name shows as the characters it is."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

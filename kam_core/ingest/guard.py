@@ -114,7 +114,7 @@ def _check_ole(path: str) -> Sniffed:
 def _check_zip(path: str) -> Sniffed:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # BadZipFile, NotImplementedError (a damaged version field), ValueError...
         raise ImportRefused("corrupt") from None
     with archive:
         infos = archive.infolist()

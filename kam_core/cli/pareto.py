@@ -1,0 +1,88 @@
+"""`pareto`: the Pareto answer of a window headless (DESIGN.md, Command line and Definitions)."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from kam_core import portfolio
+from kam_core.cli.common import CliError, money, parse_date
+from kam_core.i18n import t
+from kam_core.pareto import as_theta, concentration
+from kam_core.ranks import LEVELS, MEASURES
+from kam_core.store import StoreLocked, open_for_cli
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("pareto", parents=[common], help="who carries the revenue or profit of a window (80/20)")
+    p.add_argument("--measure", choices=MEASURES, default="revenue")
+    p.add_argument("--start", default=None, metavar="D", help="first day of the window (default: the first order)")
+    p.add_argument("--end", default=None, metavar="D", help="last day of the window (default: the data end)")
+    p.add_argument("--threshold", default="0.8", metavar="THETA", help="share of the total to reach, in (0, 1]")
+    p.add_argument("--level", choices=LEVELS, default="client", help="rank clients or groups")
+    p.set_defaults(handler=run, render=render)
+
+
+def _threshold(text: str) -> Decimal:
+    try:
+        return as_theta(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise CliError(f"--threshold must be a number in (0, 1], e.g. 0.8; got {text!r}") from None
+
+
+def run(args) -> dict:
+    theta = _threshold(args.threshold)
+    start, end = parse_date(args.start), parse_date(args.end)
+    if start and end and end < start:
+        raise CliError(f"--end {end} is before --start {start}")
+    try:
+        store = open_for_cli(args.db, write=False)
+    except FileNotFoundError:
+        raise CliError(t("cli.no_db", args.lang, path=args.db or "data/kam.duckdb")) from None
+    except StoreLocked:
+        raise CliError(t("cli.held", args.lang)) from None
+    try:
+        bounds = portfolio.bounds(store)
+        if args.measure == "profit" and not bounds.empty and not bounds.has_profit:
+            raise CliError("--measure profit: no profit column is mapped in the loaded data")
+        # A window left open means all data.
+        start = start or bounds.first_day or end
+        end = end or bounds.data_end or start
+        if start is None or end is None or end < start:
+            return _empty()
+        result = concentration(store, start, end, args.measure, args.level, theta)
+    finally:
+        store.close()
+    top = result.ranked
+    return {
+        "active_clients": result.active,
+        "total": money(result.total),
+        "k": result.k,
+        "share": result.share,
+        "gini": result.gini,
+        "hhi": result.hhi,
+        "empty": result.empty,
+        "top": [{"client": name, "value": money(value), "cum_share": round(float(cum), 6)}
+                for name, value, cum in zip(top["unit_name"], top["value"], top["cum_share"])],
+        "nonpositive": [{"client": name, "value": money(value)}
+                        for name, value in zip(result.nonpositive["unit_name"], result.nonpositive["value"])],
+    }
+
+
+def _empty() -> dict:
+    """No data at all in the window: active 0, k 0, total 0 (not an error)."""
+    return {"active_clients": 0, "total": 0.0, "k": 0, "share": None, "gini": None, "hhi": None, "empty": True,
+            "top": [], "nonpositive": []}
+
+
+def render(result: dict) -> str:
+    if result["empty"]:
+        return "empty window: active 0, k 0, total 0"
+    lines = [f"{result['k']:,} of {result['active_clients']:,} active ({result['share']:.1%}) reach the threshold; "
+             f"total {result['total']:,.2f}; Gini {result['gini']:.3f}; HHI {result['hhi']:,.0f}"]
+    for rank, row in enumerate(result["top"][:20], start=1):
+        lines.append(f"{rank:>4}  {row['value']:>18,.2f}  {row['cum_share']:>7.1%}  {row['client']}")
+    if len(result["top"]) > 20:
+        lines.append(f"   … {len(result['top']) - 20:,} more (use --json)")
+    if result["nonpositive"]:
+        lines.append(f"{len(result['nonpositive']):,} with value <= 0 (not ranked):")
+        lines.extend(f"      {row['value']:>18,.2f}  {row['client']}" for row in result["nonpositive"][:20])
+    return "\n".join(lines)
