@@ -1,8 +1,12 @@
 """Units ranked by value per period: the base of the Pareto set and of the tiers.
 
-One SQL (sql/period_ranks.sql) ranks every active unit (value > 0) of every
-period in one pass and decides tiers and the Pareto top set in exact DECIMAL
-arithmetic (cum_before < cut x total). Python receives floats for display only.
+Two steps. Each unit's exact sum per period (sql/tiers_client_sums.sql, then
+sql/tiers_unit_sums.sql for clients or groups) is computed once per data version,
+period kind, measure and level over all the data, and shared by every ranking of
+whole periods and by the tier migration. Then one SQL (sql/period_ranks.sql)
+ranks every active unit (value > 0) of every period and decides tiers and the
+Pareto top set in exact DECIMAL arithmetic (cum_before < cut x total). Python
+receives floats for display only.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 
 from kam_core.cache import by_version
 
@@ -58,20 +63,89 @@ def period_ranks(store, kind: str, start: dt.date, end: dt.date, measure: str = 
     """Every active unit of every period in [start, end] with rank, cum_before, total, tier and in_top.
 
     kind: month | quarter | year (periods by calendar), or window (one period: the whole range,
-    labelled by start). Columns: period_start, unit_key, value, rank, cum_before, total, active,
-    in_top, tier. Cached per data version and arguments; do not modify the result.
+    labelled by start). Columns: period_start (date), unit_key, value, rank, cum_before, total, active,
+    in_top, tier. Money columns are floats for display. Cached per data version and arguments; do
+    not modify the result.
     """
+    from kam_core.store import sql
+
+    with store.reader() as cur:
+        cur.register("ranked", ranks_relation(store, cur, kind, start, end, measure, level, rule, theta))
+        # through Arrow: dates arrive as dates and text without a per-row conversion
+        return cur.sql(sql("period_ranks_ordered")).to_arrow_table().to_pandas()
+
+
+def ranks_relation(store, cur, kind: str, start: dt.date, end: dt.date, measure: str = "revenue",
+                   level: str = "client", rule: TierRule = TierRule(), theta: Decimal | str | float = Decimal("0.8")):
+    """period_ranks as a lazy DuckDB relation on the cursor cur (unordered), for queries that build
+    on it (it registers `unit_sums` on cur)."""
     _check(measure, level)
     if kind not in ("month", "quarter", "year", "window"):
         raise ValueError(f"unknown period kind {kind!r}")
-    params = {"kind": kind, "start": start, "end": end, "measure": measure, "level": level,
-              "theta": str(Decimal(str(theta))), **rule.params()}
-    with store.reader() as cur:
-        from kam_core.store import sql
+    from kam_core.store import sql
 
-        frame = cur.execute(sql("period_ranks"), params).df()
-    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    return frame
+    if kind != "window" and _whole_periods(kind, start, end):
+        sums = unit_sums(store, kind, measure, level)
+    else:
+        sums = _unit_sums(store, _client_sums(store, kind, start, end, measure), level)
+    cur.register("unit_sums", sums)
+    params = {"start": start, "end": end, "theta": str(Decimal(str(theta))), **rule.params()}
+    return cur.sql(sql("period_ranks"), params=params)
+
+
+ALL_DATES = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+
+
+@by_version(maxsize=8)
+def client_sums(store, kind: str, measure: str = "revenue") -> pa.Table:
+    """Each client's exact sum per month, quarter or year over all the data (Arrow: period_start,
+    client_key, value DECIMAL). Cached per data version."""
+    _check(measure, "client")
+    if kind not in ("month", "quarter", "year"):
+        raise ValueError(f"unknown period kind {kind!r}")
+    return _client_sums(store, kind, *ALL_DATES, measure)
+
+
+@by_version(maxsize=8)
+def unit_sums(store, kind: str, measure: str = "revenue", level: str = "client") -> pa.Table:
+    """Each unit's (client's or group's) exact sum per month, quarter or year over all the data
+    (Arrow: period_start, unit_key, value DECIMAL(18,4)). Cached per data version; shared by
+    every ranking of whole periods and by the tier migration."""
+    _check(measure, level)
+    return _unit_sums(store, client_sums(store, kind, measure), level)
+
+
+def _client_sums(store, kind: str, start: dt.date, end: dt.date, measure: str) -> pa.Table:
+    from kam_core.store import sql
+
+    with store.reader() as cur:
+        return cur.sql(sql("tiers_client_sums"),
+                       params={"kind": kind, "start": start, "end": end, "measure": measure}).to_arrow_table()
+
+
+def _unit_sums(store, sums: pa.Table, level: str) -> pa.Table:
+    from kam_core.store import sql
+
+    if level == "client":  # the units are the clients
+        return pa.table({"period_start": sums["period_start"], "unit_key": sums["client_key"], "value": sums["value"]})
+    with store.reader() as cur:
+        cur.register("client_sums", sums)
+        return cur.sql(sql("tiers_unit_sums"), params={"level": level}).to_arrow_table()
+
+
+def _whole_periods(kind: str, start: dt.date, end: dt.date) -> bool:
+    from kam_core.periods import period_of
+
+    return period_of(start, kind).start == start and period_of(end, kind).end == end
+
+
+def names_relation(cur, level: str = "client"):
+    """One display name per unit (client name, or group label) as a lazy relation on cur:
+    unit_key, unit_name."""
+    from kam_core.store import sql
+
+    _check("revenue", level)
+    return cur.sql(sql("tiers_unit_names"), params={"level": level})
 
 
 @by_version()

@@ -1,0 +1,138 @@
+"""`tiers`: tier counts per period, strategic pins and tier migration headless (DESIGN.md,
+Command line; Definitions "Tiers", "Complete period", "Migration")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from kam_core import config, periods, portfolio
+from kam_core.cli.common import CliError, money, parse_date
+from kam_core.i18n import t
+from kam_core.migration import FROM_STATES, TO_STATES, check_pair, summary
+from kam_core.ranks import LEVELS, MEASURES, TIERS
+from kam_core.store import StoreLocked, open_for_cli
+from kam_core.tiers import pins, rule_from_cli, saved_rule
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("tiers", parents=[common], help="client tiers per period, pins and tier migration")
+    p.add_argument("--period", choices=periods.KINDS, default=None,
+                   help="tier periods (default quarter, or the kind of --from/--to)")
+    p.add_argument("--cuts", default=None, metavar="C1,C2,C3",
+                   help="cumulative-share cuts, e.g. 0.5,0.8,0.95 (default: the team's saved rule)")
+    p.add_argument("--measure", choices=MEASURES, default=None, help="default: the team's saved measure")
+    p.add_argument("--start", default=None, metavar="D", help="first day (default: the first order)")
+    p.add_argument("--end", default=None, metavar="D", help="last day (default: the data end)")
+    p.add_argument("--from", dest="from_period", default=None, metavar="P", help="migration from period P (2024Q1)")
+    p.add_argument("--to", dest="to_period", default=None, metavar="Q", help="migration to period Q (2024Q2)")
+    p.add_argument("--level", choices=LEVELS, default="client", help="tier clients or groups")
+    p.set_defaults(handler=run, render=render)
+
+
+def _pair(args) -> tuple[periods.Period, periods.Period] | None:
+    if (args.from_period is None) != (args.to_period is None):
+        raise CliError("--from and --to go together, e.g. --from 2024Q1 --to 2024Q2")
+    if args.from_period is None:
+        return None
+    try:
+        p, q = periods.parse_label(args.from_period), periods.parse_label(args.to_period)
+        check_pair(p, q)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if args.period and args.period != p.kind:
+        raise CliError(f"--from {p.label} / --to {q.label} are not {args.period}s (--period {args.period})")
+    return p, q
+
+
+def _open(args):
+    try:
+        return open_for_cli(args.db, write=False)
+    except FileNotFoundError:
+        raise CliError(t("cli.no_db", args.lang, path=args.db or config.db_path())) from None
+    except StoreLocked:
+        raise CliError(t("cli.held", args.lang)) from None
+
+
+def run(args) -> dict:
+    pair = _pair(args)
+    kind = args.period or (pair[0].kind if pair else "quarter")
+    start, end = parse_date(args.start), parse_date(args.end)
+    if start and end and end < start:
+        raise CliError(f"--end {end} is before --start {start}")
+    store = _open(args)
+    try:
+        saved, saved_measure = saved_rule(store)
+        try:
+            rule = rule_from_cli(args.cuts) if args.cuts else saved
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        measure = args.measure or saved_measure
+        bounds = portfolio.bounds(store)
+        if measure == "profit" and not bounds.empty and not bounds.has_profit:
+            raise CliError("--measure profit: no profit column is mapped in the loaded data")
+        start = start or bounds.first_day or end
+        end = end or bounds.data_end or start
+        head = {"period": kind, "measure": measure, "level": args.level, "rule": _rule(rule),
+                "data_end": bounds.data_end}
+        if start is None or end is None or end < start:
+            return {**head, "periods": [], "partial": [], "counts": {}, "pinned": _pins(store), "migration": []}
+        result = summary(store, kind, start, end, measure, args.level, rule, bounds.data_end, pair)
+        pinned = _pins(store)
+    finally:
+        store.close()
+    return {**head, "periods": [p.label for p in result.periods], "partial": result.partial,
+            "counts": _counts(result.counts), "pinned": pinned, "migration": _migration(result.matrices)}
+
+
+def _rule(rule) -> dict:
+    return {"mode": rule.mode, "cuts": [float(c) for c in rule.cuts],
+            "thresholds": [money(v) for v in rule.thresholds] if rule.mode == "fixed" else None}
+
+
+def _pins(store) -> list[dict]:
+    return [{"client": r.client_name, "tier": r.tier, "reason": r.reason, "by": r.created_by,
+             "at": r.created_at.isoformat(sep=" ", timespec="seconds") if isinstance(r.created_at, dt.datetime)
+             else r.created_at}
+            for r in pins(store).itertuples(index=False)]
+
+
+def _counts(counts) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for r in counts.itertuples(index=False):
+        out.setdefault(r.period, {})[r.tier] = int(r.clients)
+    return out
+
+
+def _migration(grids) -> list[dict]:
+    out = []
+    for (from_period, to_period), cells in grids.groupby(["from_period", "to_period"], sort=False):
+        entry = {"from_period": from_period, "to_period": to_period}
+        for name, field, as_money in (("matrix", "clients", False), ("revenue_from", "value_from", True),
+                                      ("revenue_to", "value_to", True)):
+            values = {(a, b): v for a, b, v in zip(cells["from_state"], cells["to_state"], cells[field])}
+            entry[name] = {a: {b: (money(values[(a, b)]) if as_money else int(values[(a, b)])) for b in TO_STATES}
+                           for a in FROM_STATES}
+        out.append(entry)
+    return out
+
+
+def render(result: dict) -> str:
+    rule = result["rule"]
+    how = ("cuts " + " / ".join(f"{c:.0%}" for c in rule["cuts"])) if rule["mode"] == "share" else "fixed thresholds"
+    lines = [f"tiers per {result['period']} by {result['measure']} ({result['level']} level, {how}); "
+             f"data through {result['data_end']}"]
+    if not result["periods"]:
+        lines.append("no data")
+    header = f"{'period':<12}" + "".join(f"{tier:>13}" for tier in TIERS)
+    lines.append(header)
+    for label in result["periods"]:
+        mark = " (partial)" if label in result["partial"] else ""
+        counts = result["counts"].get(label, {})
+        lines.append(f"{label:<12}" + "".join(f"{counts.get(tier, 0):>13,}" for tier in TIERS) + mark)
+    if result["pinned"]:
+        lines.append("pinned: " + "; ".join(f"{p['client']} -> {p['tier']} ({p['reason']})" for p in result["pinned"]))
+    for move in result["migration"]:
+        lines.append(f"\nmigration {move['from_period']} -> {move['to_period']} (clients)")
+        lines.append(f"{'':<13}" + "".join(f"{s:>12}" for s in TO_STATES))
+        for state in FROM_STATES:
+            lines.append(f"{state:<13}" + "".join(f"{move['matrix'][state][s]:>12,}" for s in TO_STATES))
+    return "\n".join(lines)
