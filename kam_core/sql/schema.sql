@@ -156,6 +156,9 @@ CREATE TABLE IF NOT EXISTS followup_notes (
     text       VARCHAR NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+-- A note's contact kind (visit | call | meeting | review) and the contact it recorded.
+ALTER TABLE followup_notes ADD COLUMN IF NOT EXISTS kind VARCHAR;
+ALTER TABLE followup_notes ADD COLUMN IF NOT EXISTS contact_id BIGINT;
 
 CREATE SEQUENCE IF NOT EXISTS scenario_seq START 1;
 CREATE TABLE IF NOT EXISTS prepay_scenarios (

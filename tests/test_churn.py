@@ -1,0 +1,322 @@
+"""The churn watchlist (kam_core/churn.py) and the `churn` command: DESIGN.md, "Churn watchlist".
+
+The model on a degenerate portfolio (falls back) and on one drawn from the
+BG/NBD process (used); the watchlist's scope, order and money on hand-made
+lines and on the demo portfolio; the command line's JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kam_core import bgnbd, churn
+from kam_core.__main__ import main
+from kam_core.churn_signals import SIGNALS, ChurnSettings
+from kam_core.export import xlsx_bytes
+from kam_core.store import Store
+from tests.helpers import import_orders
+
+D = dt.date(2024, 6, 30)
+
+
+def steady_rows(as_of: dt.date, n: int = 400, seed: int = 7) -> list[dict]:
+    """Clients buying on a fixed cycle right up to as_of: nobody ever drops out (a -> 0)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n):
+        day = dt.date(2023, 1, 2) + dt.timedelta(days=int(rng.integers(0, 365)))
+        cycle = int(rng.integers(7, 36))
+        while day <= as_of:
+            rows.append({"client": f"steady{c:03d}", "date": day, "amount": 100})
+            day += dt.timedelta(days=cycle)
+    return rows
+
+
+def bgnbd_rows(as_of: dt.date, n: int = 500, seed: int = 3, r: float = 0.6, alpha: float = 12.0, a: float = 0.8,
+               b: float = 2.5) -> list[dict]:
+    """Order days drawn from the BG/NBD process (rate per day), first orders 200..700 days before as_of."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n):
+        day = as_of - dt.timedelta(days=int(rng.integers(200, 700)))
+        rate, dropout = rng.gamma(r, 1 / alpha), rng.beta(a, b)
+        rows.append({"client": f"c{c:03d}", "date": day, "amount": 100 + c})
+        while True:
+            wait = rng.exponential(1 / rate)
+            if wait > (as_of - day).days:
+                break
+            day += dt.timedelta(days=max(1, round(wait)))
+            rows.append({"client": f"c{c:03d}", "date": day, "amount": 100 + c})
+            if rng.random() < dropout:
+                break
+    return rows
+
+
+def make_store(folder, rows, data_through=D) -> Store:
+    store = Store(folder / "kam.duckdb")
+    import_orders(store, folder, rows, data_through=data_through)
+    return store
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    store = make_store(tmp_path_factory.mktemp("steady"), steady_rows(D))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def process(tmp_path_factory):
+    rows = bgnbd_rows(D)
+    store = make_store(tmp_path_factory.mktemp("process"), rows)
+    yield store, rows
+    store.close()
+
+
+# ------------------------------------------------------------------ the model
+
+def test_degenerate_fit_falls_back_to_the_rules(steady):
+    listed = churn.watchlist(steady, D, scope="all", model="auto")
+    assert listed.model.state == "fallback"
+    assert listed.model.reason == "degenerate"
+    assert listed.model.fit.converged and listed.model.fit.a < bgnbd.MIN_USABLE_A
+    frame = churn.scores(steady, D, "client", ChurnSettings(), "auto").frame
+    assert frame["p_alive"].isna().all()
+    assert (frame["risk"] == frame["rule_risk"]).all()
+    # "on" cannot force a degenerate fit either
+    assert churn.watchlist(steady, D, model="on").model.state == "fallback"
+
+
+def test_model_used_where_it_converges(process):
+    store, rows = process
+    status = churn.model_status(store, D, "client", "auto")
+    assert status.state == "used" and status.fit.usable
+    # The SQL summary is bgnbd.summarize's: the same fit on the same order days.
+    orders = pd.DataFrame(rows).rename(columns={"date": "order_date"})
+    summary = bgnbd.summarize(orders, D)
+    direct = bgnbd.fit(summary["frequency"], summary["recency"], summary["T"])
+    for name in ("r", "alpha", "a", "b", "log_likelihood"):
+        assert getattr(status.fit, name) == pytest.approx(getattr(direct, name), rel=1e-9)
+    # alpha in weeks: 12 days = 1.71 weeks; a and b near the process's 0.8 and 2.5
+    assert status.fit.a == pytest.approx(0.8, rel=0.25) and status.fit.b == pytest.approx(2.5, rel=0.25)
+
+    frame = churn.scores(store, D, "client", ChurnSettings(), "auto").frame.set_index("unit_key")
+    expected = pd.Series(bgnbd.p_alive(direct, summary["frequency"], summary["recency"], summary["T"]),
+                         index=summary["client"])
+    assert np.allclose(frame["p_alive"], expected.reindex(frame.index), rtol=1e-9)
+    assert np.allclose(frame["risk"], np.maximum(frame["rule_risk"], 1 - frame["p_alive"]), rtol=0, atol=0)
+    assert frame["model_drives"].any()
+
+
+def test_the_model_is_a_reason_where_it_sets_the_risk(process):
+    store, _ = process
+    listed = churn.watchlist(store, D, scope="all", model="auto", lang="en")
+    driven = listed.frame[listed.frame["risk"] > listed.frame["rule_risk"]]
+    assert len(driven)
+    for reasons, p in zip(driven["reasons"], driven["p_alive"]):
+        assert reasons[-1]["signal"] == "model"
+        assert reasons[-1]["strength"] == pytest.approx(1 - p)
+
+
+def test_auto_needs_enough_history_and_off_is_rules_only(tmp_path):
+    rows = [{"client": f"k{i}", "date": D - dt.timedelta(days=d), "amount": 10 * (i + 1)}
+            for i in range(5) for d in (200, 100, 60, 30)]
+    store = make_store(tmp_path, rows)
+    assert churn.model_status(store, D, "client", "auto").reason == "little_history"
+    assert churn.model_status(store, D, "client", "off").state == "off"
+    assert churn.model_status(store, D, "client", "on").state in ("used", "fallback")
+    assert churn.scores(store, D, "client", ChurnSettings(), "off").frame["p_alive"].isna().all()
+    store.close()
+
+
+def test_the_fit_is_cached_per_data_version(process, monkeypatch):
+    store, _ = process
+    calls = []
+    real_fit = bgnbd.fit
+    monkeypatch.setattr(churn.bgnbd, "fit", lambda *a: calls.append(1) or real_fit(*a))
+    day = D - dt.timedelta(days=1)          # a date no other test fitted
+    churn.watchlist(store, day, scope="all", lang="en")
+    churn.watchlist(store, day, scope="ka", lang="zh")
+    churn.client_signals(store, "c001", day)
+    assert len(calls) == 1
+    store.save_setting("an unrelated edit", 1)     # a new data version
+    churn.watchlist(store, day, scope="all", lang="en")
+    assert len(calls) == 2
+
+
+# ------------------------------------------------------------------ the list on hand-made lines
+
+QUIET = (
+    # big: 4 x 1000 in Q2 (key); order days D-55..D-25 every 10 days, silent for 25: silence s = 2/3,
+    # risk = 0.6 x 2/3 = 0.4, revenue at risk = 4000 x 0.4 = 1600
+    [{"client": "big", "date": D - dt.timedelta(days=n), "amount": 1000, "owner": "王磊"} for n in (55, 45, 35, 25)]
+    # small: 3 x 10 on rhythm, 维持 (cum before 4000 / 4030); would show silence if it were listed
+    + [{"client": "small", "date": D - dt.timedelta(days=n), "amount": 10, "owner": "李娜"} for n in (90, 80, 10)]
+    # gone: 维持-sized, silent for 60 days after a 10-day rhythm: signals, but not KA
+    + [{"client": "gone", "date": D - dt.timedelta(days=n), "amount": 5, "owner": "李娜"} for n in (80, 70, 60)]
+)
+
+
+@pytest.fixture
+def quiet(tmp_path):
+    store = make_store(tmp_path, QUIET)
+    yield store
+    store.close()
+
+
+def test_watchlist_on_hand_made_lines(quiet):
+    listed = churn.watchlist(quiet, lang="en")
+    assert listed.as_of == D and listed.model.state == "fallback" and listed.model.reason == "little_history"
+    frame = listed.frame
+    assert frame["unit_key"].tolist() == ["big"]
+    row = frame.iloc[0]
+    assert row["risk"] == pytest.approx(0.4)
+    assert row["t12m_revenue"] == 4000
+    assert row["revenue_at_risk"] == pytest.approx(1600)
+    assert (row["tier"], row["owner"], row["rank"]) == ("key", "王磊", 1)
+    assert row["reasons"] == [{"signal": "silence", "strength": pytest.approx(2 / 3),
+                               "text": "last order 25 days ago; usually every 10 days"}]
+    assert row["reason_text"] == "last order 25 days ago; usually every 10 days"
+
+
+def test_scope_and_owner_filters(quiet):
+    everyone = churn.watchlist(quiet, scope="all").frame
+    assert everyone["unit_key"].tolist() == ["big", "gone"]       # small shows no signal
+    assert churn.watchlist(quiet, scope="maintenance").frame["unit_key"].tolist() == ["gone"]
+    assert churn.watchlist(quiet, scope="all", owner="李娜").frame["unit_key"].tolist() == ["gone"]
+    assert churn.watchlist(quiet, scope="ka", owner="李娜").empty
+    assert churn.owners(quiet) == sorted(["王磊", "李娜"])
+
+
+def test_top_and_as_of(quiet):
+    assert len(churn.watchlist(quiet, scope="all", top=1).frame) == 1
+    # A week earlier the current tier is 2024Q1's, when big had not bought yet: not KA then.
+    # Among all clients: 18 days since its last order, usual gap 10: ratio 1.8, s = 0.2, risk 0.12.
+    week = D - dt.timedelta(days=7)
+    assert churn.watchlist(quiet, week).empty
+    earlier = churn.watchlist(quiet, week, scope="all").frame.set_index("unit_key")
+    assert earlier.loc["big", "risk"] == pytest.approx(0.12)
+    with pytest.raises(ValueError, match="after the data end"):
+        churn.watchlist(quiet, D + dt.timedelta(days=1))
+    for bad in ({"scope": "vip"}, {"level": "region"}, {"model": "maybe"}):
+        with pytest.raises(ValueError):
+            churn.watchlist(quiet, **bad)
+
+
+def test_client_signals(quiet):
+    picture = churn.client_signals(quiet, "big", lang="zh")
+    assert picture["risk"] == pytest.approx(0.4) and picture["revenue_at_risk"] == pytest.approx(1600)
+    assert picture["on_watchlist"] and picture["tier"] == "key" and picture["model"] == "fallback"
+    assert picture["reasons"][0]["text"] == "最近一次下单在 25 天前；通常每 10 天一单"
+    assert churn.client_signals(quiet, "small")["reasons"] == []
+    assert churn.client_signals(quiet, "nobody") is None
+
+
+def test_saved_settings_drive_the_list(quiet):
+    churn.save_settings(quiet, ChurnSettings().with_rule("silence", weight=0.3))
+    assert churn.saved_settings(quiet).silence.weight == 0.3
+    assert churn.watchlist(quiet).frame.iloc[0]["risk"] == pytest.approx(0.2)
+
+
+def test_an_empty_store(empty_db):
+    store = Store(empty_db)
+    listed = churn.watchlist(store)
+    assert listed.as_of is None and listed.empty
+    assert churn.client_signals(store, "x") is None
+    store.close()
+
+
+# ------------------------------------------------------------------ the demo portfolio
+
+def test_demo_watchlist_is_ka_with_signals_by_revenue_at_risk(demo_store):
+    listed = churn.watchlist(demo_store, model="off", lang="en")
+    frame = listed.frame
+    assert listed.as_of == demo_store.data_end()
+    assert not frame.empty
+    assert set(frame["tier"]) <= {"key", "important"}
+    assert (frame["signals"] > 0).all() and all(len(r) >= 1 for r in frame["reasons"])
+    assert frame["revenue_at_risk"].is_monotonic_decreasing
+    assert np.allclose(frame["revenue_at_risk"], frame["t12m_revenue"].clip(lower=0) * frame["risk"])
+    settings = ChurnSettings()
+    keep = np.prod([1 - settings.rule(s).weight * frame[f"s_{s}"] for s in SIGNALS], axis=0)
+    assert np.allclose(frame["risk"], 1 - keep)
+
+
+def test_demo_trailing_year_and_scopes(demo_store):
+    as_of = demo_store.data_end()
+    frame = churn.scores(demo_store, as_of, "client", ChurnSettings(), "off").frame.set_index("unit_key")
+    start = as_of.replace(year=as_of.year - 1)
+    with demo_store.reader() as cur:
+        truth = cur.execute("SELECT client_key, sum(amount) FROM transactions WHERE order_date > $s AND order_date <= $e "
+                            "GROUP BY 1", {"s": start, "e": as_of}).df().set_index("client_key").iloc[:, 0].astype(float)
+    assert np.allclose(frame.loc[truth.index, "t12m_revenue"], truth)
+    everyone = churn.watchlist(demo_store, scope="all", model="off").frame
+    ka = churn.watchlist(demo_store, scope="ka", model="off").frame
+    assert set(ka["unit_key"]) <= set(everyone["unit_key"]) and len(everyone) > len(ka)
+
+
+def test_demo_group_level(demo_store):
+    listed = churn.watchlist(demo_store, level="group", scope="all", model="off")
+    groups = demo_store.query("unit_names", level="group")
+    assert set(listed.frame["unit_key"]) <= set(groups["unit_key"])
+    assert listed.frame["unit_key"].str.startswith("g:").any()
+
+
+def test_demo_export(demo_store):
+    listed = churn.watchlist(demo_store, scope="all", model="off", lang="zh")
+    sheet = churn.export_frame(listed, "zh", demo_store)
+    assert list(sheet.columns[:3]) == ["序号", "客户", "等级"]
+    assert "跟进状态" in sheet.columns and set(sheet["跟进状态"]) == {"未跟进"}
+    assert len(sheet) == len(listed.frame)
+    assert xlsx_bytes({"预警名单": sheet})[:2] == b"PK"
+
+
+# ------------------------------------------------------------------ the command line
+
+def run_cli(capsys, *args):
+    code = main(["churn", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_json(quiet, capsys):
+    code, out, _ = run_cli(capsys, "--db", str(quiet.path), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert set(result) == {"as_of", "model", "watchlist"}
+    assert result["as_of"] == "2024-06-30" and result["model"] == "fallback"
+    assert result["watchlist"] == [{"client": "big", "risk": 0.4, "revenue_at_risk": 1600.0, "reasons": [
+        {"signal": "silence", "strength": 0.6667, "text": "last order 25 days ago; usually every 10 days"}]}]
+
+
+def test_cli_options(quiet, capsys):
+    db = str(quiet.path)
+    assert json.loads(run_cli(capsys, "--db", db, "--json", "--model", "off")[1])["model"] == "off"
+    earlier = json.loads(run_cli(capsys, "--db", db, "--json", "--as-of", "2024-06-23")[1])
+    assert earlier["as_of"] == "2024-06-23"
+    grouped = json.loads(run_cli(capsys, "--db", db, "--json", "--level", "group", "--top", "1")[1])
+    assert [e["client"] for e in grouped["watchlist"]] == ["big"]
+    code, out, _ = run_cli(capsys, "--db", db, "--lang", "zh")
+    assert code == 0 and "最近一次下单在 25 天前" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--as-of", "2024-13-01"], "ISO date"),
+    (["--as-of", "2024-07-01"], "after the data end"),
+    (["--top", "0"], "--top"),
+])
+def test_cli_bad_input(quiet, capsys, args, message):
+    code, out, err = run_cli(capsys, "--db", str(quiet.path), "--json", *args)
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_missing_or_empty_database(tmp_path, empty_db, capsys):
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "none.duckdb"))
+    assert code == 2 and "none.duckdb" in err
+    assert not (tmp_path / "none.duckdb").exists()
+    code, _, err = run_cli(capsys, "--db", str(empty_db))
+    assert code == 2 and "no orders" in err
