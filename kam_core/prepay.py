@@ -19,7 +19,10 @@ rounding happens at output (the CLI, the pages).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, fields, replace
+from functools import lru_cache
 from numbers import Integral, Real
 from typing import Any
 
@@ -280,6 +283,83 @@ class Simulation:
         return self.monthly.sum(axis=1)
 
 
+class _ArrayCache:
+    """The most recent results, kept while their arrays fit a budget of cells
+    (a 200,000-path, 120-month run is 24 million cells: kept alone, if at all)."""
+
+    def __init__(self, max_cells: int):
+        self.max_cells = max_cells
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key][0]
+
+    def put(self, key: Any, value: Any, cells: int) -> None:
+        if cells > self.max_cells:
+            return
+        with self._lock:
+            self._entries[key] = (value, cells)
+            self._entries.move_to_end(key)
+            while sum(c for _, c in self._entries.values()) > self.max_cells:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# About 120 MB of float64 for each cache.
+_DRAWS = _ArrayCache(15_000_000)
+_RUNS = _ArrayCache(15_000_000)
+
+
+def _draws(paths: int, seed: int, term_months: int, schedule: str, month_table: tuple[int, ...] | None,
+           n_new: int, delay_prob: float, delay_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The random numbers of a run and the openings they imply (see simulate):
+    the sales-shock and share normals per path and the paths x T matrix of
+    stores opening each month. Read-only arrays, shared by every run with the
+    same arguments."""
+    key = (paths, seed, term_months, schedule, month_table, n_new, delay_prob, delay_months)
+    found = _DRAWS.get(key)
+    if found is None:
+        found = _draw(*key)
+        _DRAWS.put(key, found, paths * (term_months + 2))
+    return found
+
+
+def _draw(paths: int, seed: int, term_months: int, schedule: str, month_table: tuple[int, ...] | None,
+          n_new: int, delay_prob: float, delay_months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    T, P = term_months, paths
+    rng = np.random.default_rng(seed)
+    z_sales = rng.standard_normal(P)
+    z_share = rng.standard_normal(P)
+
+    scheduled = opening_months(n_new, T, schedule, month_table)  # ascending, 1-based
+    if n_new == 0:
+        counts = np.zeros((P, T))
+    elif delay_prob == 0.0 or delay_months == 0:
+        counts = np.broadcast_to(np.bincount(scheduled - 1, minlength=T).astype(np.float64), (P, T))
+    else:
+        flat = np.zeros(P * (T + 1), dtype=np.int64)  # column T collects "after the term"
+        row = (np.arange(P, dtype=np.int64) * (T + 1))[None, :]
+        block = max(1, _DELAY_BLOCK_CELLS // P)
+        for start in range(0, n_new, block):  # blocks of stores, not single stores
+            stop = min(n_new, start + block)
+            u = rng.random((stop - start, P))  # store-major: row j is store j's draws
+            month = scheduled[start:stop, None] + delay_months * (u < delay_prob)
+            idx = row + np.minimum(month, T + 1) - 1
+            flat += np.bincount(idx.ravel(), minlength=P * (T + 1))
+        counts = flat.reshape(P, T + 1)[:, :T].astype(np.float64)
+    for array in (z_sales, z_share, counts):
+        array.setflags(write=False)
+    return z_sales, z_share, counts
+
+
 def simulate(inputs: PrepayInputs) -> Simulation:
     """Monthly channel sales per path (inputs.paths x inputs.term_months).
 
@@ -299,33 +379,18 @@ def simulate(inputs: PrepayInputs) -> Simulation:
       delayed past the term does not open within it.
     Openings per path per month form a paths x T count matrix; a product with the
     T x T ramp matrix gives the new stores' mature-store equivalents per month.
+    The draws and the count matrix are kept for the most recent inputs that
+    shape them (_draws), so moving sales, share, ramp or spreads reruns without
+    drawing again.
     """
-    T, P = inputs.term_months, inputs.paths
-    rng = np.random.default_rng(inputs.seed)
-    z_sales = rng.standard_normal(P)
-    z_share = rng.standard_normal(P)
+    T = inputs.term_months
+    month_table = inputs.month_table if inputs.schedule == "table" else None
+    z_sales, z_share, counts = _draws(inputs.paths, inputs.seed, T, inputs.schedule, month_table,
+                                      inputs.new_stores, inputs.delay_prob, inputs.delay_months)
 
     sigma2 = math.log1p(inputs.sales_cv**2)
     shock = np.exp(math.sqrt(sigma2) * z_sales - sigma2 / 2.0)
     share = np.clip(inputs.channel_share * (1.0 + inputs.share_cv * z_share), 0.0, 1.0)
-
-    scheduled = _schedule(inputs)  # ascending, 1-based
-    n_new = scheduled.size
-    if n_new == 0:
-        counts = np.zeros((P, T))
-    elif inputs.delay_prob == 0.0 or inputs.delay_months == 0:
-        counts = np.broadcast_to(np.bincount(scheduled - 1, minlength=T).astype(np.float64), (P, T))
-    else:
-        flat = np.zeros(P * (T + 1), dtype=np.int64)  # column T collects "after the term"
-        row = (np.arange(P, dtype=np.int64) * (T + 1))[None, :]
-        block = max(1, _DELAY_BLOCK_CELLS // P)
-        for start in range(0, n_new, block):  # blocks of stores, not single stores
-            stop = min(n_new, start + block)
-            u = rng.random((stop - start, P))  # store-major: row j is store j's draws
-            month = scheduled[start:stop, None] + inputs.delay_months * (u < inputs.delay_prob)
-            idx = row + np.minimum(month, T + 1) - 1
-            flat += np.bincount(idx.ravel(), minlength=P * (T + 1))
-        counts = flat.reshape(P, T + 1)[:, :T].astype(np.float64)
 
     new_equiv = counts @ ramp_matrix(T, inputs.ramp_start, inputs.ramp_months)
     scale = shock * share * inputs.store_monthly_sales
@@ -526,3 +591,61 @@ def sensitivity(inputs: PrepayInputs, advance: float | None = None) -> list[dict
     # way); the sort is stable, so ties keep the listed order.
     rows.sort(key=lambda r: -round(r["swing"], 2))
     return rows
+
+
+# ---------------------------------------------------------------- pages and saved scenarios
+
+# How many recent input sets keep their summary and sensitivity: a page rerun
+# after a widget change answers from here when the inputs did not change.
+_CACHED_RUNS = 16
+
+
+def opening_counts(inputs: PrepayInputs) -> tuple[int, ...]:
+    """New stores opening in each month of the term under the inputs' schedule
+    (the month table, or the one an even / front / back schedule implies)."""
+    counts = np.bincount(_schedule(inputs) - 1, minlength=inputs.term_months)
+    return tuple(int(c) for c in counts)
+
+
+def cached_simulation(inputs: PrepayInputs) -> Simulation:
+    """simulate(), kept for the most recent inputs (PrepayInputs is frozen and
+    hashable, so equal inputs share one run). The array is read-only: a cached
+    run is shared by every caller."""
+    sim = _RUNS.get(inputs)
+    if sim is None:
+        sim = simulate(inputs)
+        sim.monthly.setflags(write=False)
+        _RUNS.put(inputs, sim, sim.monthly.size)
+    return sim
+
+
+@lru_cache(maxsize=_CACHED_RUNS * 4)
+def evaluate(inputs: PrepayInputs, advance: float | None = None) -> dict[str, Any]:
+    """summarize() on the cached simulation: what the page shows for one set of
+    inputs and an optional typed advance."""
+    return summarize(cached_simulation(inputs), inputs, advance=advance)
+
+
+@lru_cache(maxsize=_CACHED_RUNS)
+def cached_sensitivity(inputs: PrepayInputs, advance: float | None = None) -> tuple[dict[str, Any], ...]:
+    """sensitivity(), kept for the most recent inputs (rows as a tuple)."""
+    return tuple(sensitivity(inputs, advance=advance))
+
+
+def inputs_to_dict(inputs: PrepayInputs) -> dict[str, Any]:
+    """Every field of the inputs as plain JSON values (month_table a list or null)."""
+    out = asdict(inputs)
+    if out["month_table"] is not None:
+        out["month_table"] = list(out["month_table"])
+    return out
+
+
+def inputs_from_dict(values: dict[str, Any]) -> PrepayInputs:
+    """Inputs back from inputs_to_dict(); a missing field takes its default, an
+    unknown one is ignored (a scenario saved by another version still loads).
+    Invalid values raise ValueError as on construction."""
+    names = {f.name for f in fields(PrepayInputs)}
+    kept = {k: v for k, v in values.items() if k in names}
+    if kept.get("month_table") is not None:
+        kept["month_table"] = tuple(kept["month_table"])
+    return PrepayInputs(**kept)
