@@ -1,0 +1,76 @@
+"""`plan`: targets against time progress, and every client's potential and headroom (DESIGN.md)."""
+from __future__ import annotations
+
+from kam_core import periods, plan, portfolio
+from kam_core.cli.common import CliError, money, parse_date
+from kam_core.i18n import t
+from kam_core.store import StoreLocked, open_for_cli
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("plan", parents=[common], help="targets, attainment and time progress; potential and headroom")
+    p.add_argument("--period", default=None, metavar="P",
+                   help="target period: 2024, 2024Q3 or 2024-07 (default: the as-of date's year)")
+    p.add_argument("--as-of", default=None, metavar="D", help="count revenue up to this date (default: the data end)")
+    p.set_defaults(handler=run, render=render)
+
+
+def _ratio(x) -> float | None:
+    return None if x is None or x != x else round(float(x), 6)
+
+
+def run(args) -> dict:
+    as_of = parse_date(args.as_of)
+    try:
+        period = periods.parse_label(args.period) if args.period else None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    try:
+        store = open_for_cli(args.db, write=False)
+    except FileNotFoundError as exc:
+        raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
+    except StoreLocked:
+        raise CliError(t("cli.held", args.lang)) from None
+    try:
+        as_of = as_of or portfolio.bounds(store).data_end
+        if as_of is None:
+            raise CliError(t("plan.cli.no_orders", args.lang))
+        span = period or periods.period_of(as_of, "year")
+        targets = plan.attainment(store, span, as_of)
+        potential = plan.potential(store, as_of)
+    finally:
+        store.close()
+    return {
+        "period": span.label,
+        "as_of": as_of,
+        "time_progress": _ratio(plan.time_progress(span, as_of)),
+        "elapsed_days": plan.elapsed_days(span, as_of),
+        "period_days": span.days,
+        "targets": [{"level": r.level, "name": r.name, "target": money(r.target), "actual": money(r.actual),
+                     "attainment": _ratio(r.attainment), "gap_to_pace": money(r.gap_to_pace),
+                     "behind": bool(r.behind)}
+                    for r in targets.itertuples(index=False)],
+        "potential": [{"client": r.client_name, "potential": money(r.potential), "source": r.source,
+                       "t12m": money(r.t12m), "headroom": money(r.headroom)}
+                      for r in potential.itertuples(index=False)],
+    }
+
+
+def render(result: dict) -> str:
+    lines = [f"{result['period']} as of {result['as_of']}: time progress {result['time_progress']:.1%} "
+             f"({result['elapsed_days']} of {result['period_days']} days)"]
+    if not result["targets"]:
+        lines.append("no targets for this period")
+    for row in result["targets"]:
+        attainment = "—" if row["attainment"] is None else f"{row['attainment']:.1%}"
+        flag = "  behind pace" if row["behind"] else ""
+        lines.append(f"  {row['level']:<6} {row['name']}: target {row['target']:,.2f}, actual {row['actual']:,.2f}, "
+                     f"attainment {attainment}, gap to pace {row['gap_to_pace']:,.2f}{flag}")
+    with_potential = [r for r in result["potential"] if r["source"]]
+    lines.append(f"potential: {len(with_potential)} of {len(result['potential'])} clients "
+                 f"(entered {sum(r['source'] == 'entered' for r in with_potential)}, "
+                 f"estimated {sum(r['source'] == 'estimated' for r in with_potential)})")
+    for row in sorted(with_potential, key=lambda r: -r["headroom"])[:10]:
+        lines.append(f"  {row['client']}: potential {row['potential']:,.2f} ({row['source']}), "
+                     f"t12m {row['t12m']:,.2f}, headroom {row['headroom']:,.2f}")
+    return "\n".join(lines)
