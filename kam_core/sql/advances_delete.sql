@@ -1,0 +1,1 @@
+DELETE FROM advances WHERE advance_id = $id
