@@ -1,0 +1,1 @@
+DELETE FROM stakeholders WHERE client_key = $unit AND NOT list_contains(CAST($keep AS BIGINT[]), stakeholder_id)
