@@ -10,6 +10,14 @@ import functools
 import threading
 from collections import OrderedDict
 
+_CLEARERS: list = []
+
+
+def clear_all() -> None:
+    """Forget every cached result (the benchmark measures cold computations)."""
+    for clear in _CLEARERS:
+        clear()
+
 
 def by_version(maxsize: int = 64):
     def decorate(fn):
@@ -31,6 +39,7 @@ def by_version(maxsize: int = 64):
             return value
 
         wrapper.cache_clear = entries.clear
+        _CLEARERS.append(entries.clear)
         return wrapper
 
     return decorate

@@ -112,16 +112,27 @@ class Store:
                 raise
             finally:
                 cur.close()
-            self.con.execute("CHECKPOINT")
-            if snapshot == "now":
+            # The commit is durable in the WAL; a checkpoint that must wait for a reader's
+            # transaction is retried with the snapshot, never reported as a failed write.
+            if snapshot == "now" and self._checkpoint():
                 self._write_snapshot()
             else:
                 self._snapshot_soon()
 
+    def _checkpoint(self) -> bool:
+        try:
+            self.con.execute("CHECKPOINT")
+            return True
+        except duckdb.TransactionException:
+            return False
+
     def _write_snapshot(self) -> None:
         """Copy the checkpointed file beside itself: temp file, then rename (readers never see half)."""
         with self._lock:
-            self.con.execute("CHECKPOINT")
+            if not self._checkpoint():
+                self._last_snapshot = time.monotonic()
+                self._snapshot_soon()
+                return
             tmp = self.snapshot_path.with_name(self.snapshot_path.name + ".tmp")
             shutil.copyfile(self.path, tmp)
             os.replace(tmp, self.snapshot_path)

@@ -11,6 +11,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import workbooks
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, exceptions_on, require_browser, running_app, wait_idle
@@ -138,11 +139,23 @@ def _open_download(path):
         assert len(data) > 100
 
 
+def _download(page, button):
+    """Click a download button; a click that lands while the page reruns is tried once more."""
+    for attempt in (1, 2):
+        wait_idle(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                button.click()
+            return info
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 def _download_all_visible(page, tmp_path, prefix: str) -> int:
     buttons = page.locator('[data-testid="stDownloadButton"] button:visible')
     for i in range(buttons.count()):
-        with page.expect_download(timeout=60_000) as info:
-            buttons.nth(i).click()
+        info = _download(page, buttons.nth(i))
         target = tmp_path / f"{prefix}_{i}_{info.value.suggested_filename}"
         info.value.save_as(target)
         _open_download(target)

@@ -143,12 +143,18 @@ def test_pages_keep_answering_while_an_import_runs(tmp_path):
     from tests.helpers import write_orders_csv
 
     big = write_orders_csv(tmp_path / "big.csv", rows)
-    done = threading.Event()
-    importer_thread = threading.Thread(target=lambda: (importer.import_file(store, str(big), today=workbooks.TODAY),
-                                                       done.set()))
+    failure: list[BaseException] = []
+
+    def run_import():
+        try:
+            importer.import_file(store, str(big), today=workbooks.TODAY)
+        except BaseException as exc:   # reported below: a failed import must fail the test, not hang it
+            failure.append(exc)
+
+    importer_thread = threading.Thread(target=run_import)
     importer_thread.start()
     answers = 0
-    while not done.is_set():
+    while importer_thread.is_alive():
         with store.reader() as cur:
             total = cur.execute("SELECT sum(amount) FROM transactions").fetchone()[0]
         assert total in (5, 5 + sum(range(60_000)))   # before or after, never half
@@ -156,6 +162,7 @@ def test_pages_keep_answering_while_an_import_runs(tmp_path):
         ranks.period_ranks(store, "window", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
         answers += 1
     importer_thread.join()
+    assert failure == []
     assert answers > 0
     store.close()
 

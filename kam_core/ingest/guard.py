@@ -202,7 +202,9 @@ def _sheet_width(archive: zipfile.ZipFile, part: str, size: int) -> int:
         if int(match.group(4)) > MAX_ROWS:
             raise ImportRefused("corrupt")
         widest = column_number(match.group(3).decode())
-    if size > FULL_SCAN_BYTES:
+    # The writer's stated range is enough (the parsing child's memory limit catches a lie);
+    # without one, the cells themselves are scanned, up to a size.
+    if widest or size > FULL_SCAN_BYTES:
         return widest
     body = _read_head(archive, part, size + 1)
     refs = list(_WIDE_REF.finditer(body)) or list(_TWO_LETTER_REF.finditer(body))

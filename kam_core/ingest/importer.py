@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
@@ -217,23 +218,23 @@ def profile(table: pa.Table) -> list[roles.ColumnProfile]:
         dates = numbers = text = 0
         total = 0.0
         is_temporal = pa.types.is_timestamp(column.type) or pa.types.is_date(column.type)
-        for value in values:
+        for value, count in Counter(values).items():   # names and codes repeat: judge each once
             if is_temporal:
-                dates += 1
+                dates += count
                 continue
             if isinstance(value, str):
                 try:
                     if clean.parse_date(value) is not None and not value.strip().lstrip("-").replace(".", "").isdigit():
-                        dates += 1
+                        dates += count
                         continue
                 except clean.ValueBad:
                     pass
             try:
                 number = clean.parse_number(value)
-                numbers += 1
-                total += abs(float(number or 0))
+                numbers += count
+                total += abs(float(number or 0)) * count
             except clean.ValueBad:
-                text += 1
+                text += count
         distinct = len({str(v) for v in values})
         out.append(roles.ColumnProfile(index, len(values), dates, numbers, distinct, total, text))
     return out
