@@ -2,12 +2,14 @@
 the previous window, the monthly trend, the top movers, and who arrived and who left."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from kam_core import fmt, overview
+from kam_core import advances, fmt, overview
 from kam_core.charts.overview import movers_figure, trend_figure
 from ui import page_setup
 from ui.layout import no_data
+from ui.nav import script_of
 from ui.widgets import excel_download_on_click
 
 ctx = page_setup("overview")
@@ -58,6 +60,22 @@ for row_start in range(0, len(shown), 5):
         column.metric(t(f"ov.m.{metric}", units=units), _value(row["kind"], row["current"]),
                       _delta(row["kind"], row["change"]), delta_color=colour, border=True,
                       help=t(f"ov.mhelp.{metric}", units=units, prev=_value(row["kind"], row["previous"])))
+
+# ---- advances going behind as of the data end, whatever the window (hidden when none)
+attention = advances.behind(ctx.store, ctx.data_end, ctx.lang)
+if not attention.empty:
+    with st.container(border=True, key="ov_advances"):
+        st.markdown(f"**:material/account_balance: {t('adv.ov.title', n=len(attention), as_of=ctx.data_end)}**")
+        st.dataframe(pd.DataFrame({
+            t("adv.col.client"): attention["client"],
+            t("adv.col.status"): [t(f"adv.status.{s}") for s in attention["status"]],
+            t("adv.col.reason"): attention["reason"],
+            t("adv.col.remaining"): attention["remaining"].round(2),
+            t("adv.col.end"): attention["end"],
+            t("adv.col.owner"): attention["owner"].fillna(""),
+        }), hide_index=True, width="stretch",
+            column_config={t("adv.col.remaining"): st.column_config.NumberColumn(format="localized")})
+        st.page_link(script_of("advances"), label=t("adv.ov.open"), icon=":material/account_balance:")
 
 # ---- monthly trend
 st.subheader(t("ov.trend.title"))

@@ -146,8 +146,10 @@ def ledger(store, as_of: dt.date) -> pd.DataFrame:
 
 
 def behind(store, as_of: dt.date, lang: str = "zh") -> pd.DataFrame:
-    """Advances behind or overdue as of a date, with the reason in words (overview, watchlist).
+    """Advances behind or overdue as of a date, with the reason in words: the public call for the
+    overview's box and the churn watchlist ("an advance going behind appears with its reason").
 
+    Empty (with these columns) when every advance is recouped or on track, or none is signed.
     Columns: advance_id, client_key, client, owner, status, reason_code (overdue | quiet | behind),
     reason, amount, remaining, projected_at_end, shortfall_at_end, end, days_left; overdue first,
     then the largest shortfall.

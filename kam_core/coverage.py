@@ -151,10 +151,37 @@ def _current_tier_series(store, as_of: dt.date) -> pd.Series:
 
 
 def overdue_keys(store, as_of: dt.date, levels: tuple[str, ...] = ("A",)) -> set[str]:
-    """Keys of the clients of these service levels overdue for contact at as_of."""
+    """Keys (client_key) of the clients of these service levels overdue for contact at as_of.
+
+    The default is the A-level clients: the set the churn watchlist flags ("overdue A client").
+    Overdue follows the definition: more days since the last contact on or before as_of than the
+    level's cadence, or no contact ever; contacts after as_of are ignored. Empty when no client
+    has a level (no complete tier quarter yet).
+    """
     table = coverage_table(store, as_of)
     hit = table["overdue"] & table["service_level"].isin(levels)
     return set(table.loc[hit, "client_key"])
+
+
+def watchlist_keys(store, as_of: dt.date) -> set[str]:
+    """Keys of the clients on the churn watchlist at as_of (the team's saved settings, KA scope),
+    the same list the churn page shows by default. Past the data end it is the list at the data
+    end (the latest the orders can tell). Empty without orders."""
+    from kam_core import churn   # read only; imported here so coverage stays usable on its own
+
+    data_end = portfolio.bounds(store).data_end
+    if data_end is None:
+        return set()
+    return set(churn.watchlist(store, min(as_of, data_end), level="client").frame["unit_key"])
+
+
+def flag_watchlist(table: pd.DataFrame, on_watchlist: set[str]) -> pd.DataFrame:
+    """The coverage table with two flags: watchlist (the client is on the churn watchlist) and
+    alert (an overdue A client on the watchlist: the case flagged on the coverage and churn pages)."""
+    out = table.copy()
+    out["watchlist"] = out["client_key"].isin(on_watchlist).astype(bool)
+    out["alert"] = (out["watchlist"] & out["overdue"] & (out["service_level"] == "A")).astype(bool)
+    return out
 
 
 def _share(within: int, clients: int) -> float | None:

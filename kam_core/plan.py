@@ -31,7 +31,7 @@ POTENTIAL_COLUMNS = ["client_key", "client_name", "owner", "region", "city", "ch
                      "group_key", "group_label", "in_archive", "has_orders", "last_order", "t12m", "entered",
                      "per_store_p75", "peers", "estimated", "potential", "source", "headroom"]
 SCORECARD_COLUMNS = ["owner_key", "owner", "clients", "revenue", "revenue_prev", "change", "target", "attainment",
-                     "gap_to_pace", "behind", "ka_clients", "ka_won", "ka_lost", "watchlist", "overdue"]
+                     "gap_to_pace", "behind", "ka_clients", "ka_won", "ka_lost", "watchlist", "overdue", "ab_share"]
 
 
 # ------------------------------------------------------------------ time progress
@@ -364,8 +364,9 @@ def owner_scorecard(store, as_of: dt.date, period: str | periods.Period | None =
     (the same days a year earlier), change (revenue / revenue_prev - 1), target, attainment,
     gap_to_pace, behind (the owner's target of the period), ka_clients (关键 + 重点 held, current
     tiers at as_of), ka_won and ka_lost (KA now and not in the quarter before, and the reverse),
-    watchlist (clients on the churn watchlist at as_of), overdue (clients overdue for contact).
-    watchlist / overdue are None where those analyses are not available.
+    watchlist (clients on the churn watchlist at as_of), overdue (clients overdue for contact),
+    ab_share (the share of the owner's A / B clients contacted within cadence; NaN without any).
+    watchlist / overdue / ab_share are None where those analyses are not available.
     """
     span = resolve(period, as_of)
     return _scorecard(store, span, as_of)
@@ -397,8 +398,16 @@ def _scorecard(store, span: periods.Period, as_of: dt.date) -> pd.DataFrame:
     frame["ka_lost"] = _count_by_owner(frame, owner_of, ka_before - ka_now)
     watch = _watchlist_keys(store, as_of)
     frame["watchlist"] = _count_by_owner(frame, owner_of, watch) if watch is not None else None
-    overdue = _overdue_keys(store, as_of)
-    frame["overdue"] = _count_by_owner(frame, owner_of, overdue) if overdue is not None else None
+    contact = _coverage_table(store, as_of)
+    if contact is None:
+        frame["overdue"] = None
+        frame["ab_share"] = None
+    else:
+        frame["overdue"] = _count_by_owner(frame, owner_of, set(contact.loc[contact["overdue"], "client_key"]))
+        ab = contact[contact["service_level"].isin(("A", "B"))]
+        ab_n = _count_by_owner(frame, owner_of, set(ab["client_key"]))
+        ab_ok = _count_by_owner(frame, owner_of, set(ab.loc[~ab["overdue"], "client_key"]))
+        frame["ab_share"] = [ok / n if n else float("nan") for ok, n in zip(ab_ok, ab_n)]
     frame["clients"] = frame["clients"].astype(int)
     frame = frame.sort_values(["revenue", "owner_key"], ascending=[False, True], na_position="last", kind="stable")
     frame["_unassigned"] = frame["owner_key"].isna()
@@ -448,23 +457,22 @@ def _ka_sets(store, as_of: dt.date) -> tuple[set[str], set[str]]:
 
 
 def _watchlist_keys(store, as_of: dt.date) -> set[str] | None:
-    """Clients on the churn watchlist at as_of; None when the churn analysis is not installed."""
-    try:
-        from kam_core import churn
-    except ImportError:
-        return None
-    listing = churn.watchlist(store, as_of, level="client")   # the KA watchlist, the team's saved settings
-    return set(listing.frame["unit_key"])
-
-
-def _overdue_keys(store, as_of: dt.date) -> set[str] | None:
-    """Clients overdue for contact at as_of (every service level); None without the coverage analysis."""
+    """Clients on the churn watchlist at as_of (at the data end when as_of is past it); None when the
+    churn analysis is not installed."""
     try:
         from kam_core import coverage
     except ImportError:
         return None
-    table = coverage.coverage_table(store, as_of)
-    return set(table.loc[table["overdue"], "client_key"])
+    return coverage.watchlist_keys(store, as_of)   # the KA watchlist, the team's saved settings
+
+
+def _coverage_table(store, as_of: dt.date) -> pd.DataFrame | None:
+    """The coverage table at as_of (every client with a service level); None without the coverage analysis."""
+    try:
+        from kam_core import coverage
+    except ImportError:
+        return None
+    return coverage.coverage_table(store, as_of)
 
 
 # ------------------------------------------------------------------ display

@@ -10,7 +10,7 @@ from kam_core import coverage, fmt
 from kam_core.charts.coverage import contact_heatmap, overdue_by_owner
 from kam_core.i18n import has
 from kam_core.ranks import unit_names
-from ui import page_setup
+from ui import nav, page_setup
 from ui.layout import no_data
 from ui.widgets import excel_download
 
@@ -65,6 +65,21 @@ for i, lv in enumerate(("A", "B"), start=1):
 m[3].metric(t("cov.k.overdue"), t("w.clients_n", n=kpi["overdue"]))
 m[4].metric(t("cov.k.at_stake"), fmt.money(kpi["overdue_t12m"], ctx.lang))
 
+# ---- overdue A clients on the churn watchlist
+table = coverage.flag_watchlist(table, coverage.watchlist_keys(ctx.store, as_of))
+alerts = table[table["alert"]]
+if not alerts.empty:
+    with st.container(border=True, key="cov_alerts"):
+        st.warning(t("cov.alert", n=len(alerts)), icon=":material/notifications_active:")
+        st.dataframe(pd.DataFrame({
+            t("cov.col.client"): alerts["client"], t("cov.col.owner"): alerts["owner"].fillna(t("cov.no_owner")),
+            t("cov.col.last"): [x.isoformat() if x else t("cov.never") for x in alerts["last_contact"]],
+            t("cov.col.days"): alerts["days_since"], t("cov.col.t12m"): alerts["t12m"].round(2)}),
+            hide_index=True, width="stretch",
+            column_config={t("cov.col.t12m"): st.column_config.NumberColumn(format="localized")})
+        if any(p[1] == "nav.churn" for p in nav.available()):
+            st.page_link(nav.script_of("churn"), label=t("cov.goto_churn"), icon=":material/notifications_active:")
+
 # ---- who is overdue
 st.subheader(t("cov.list"))
 f = st.columns([2, 2, 1])
@@ -94,6 +109,8 @@ def _display(frame: pd.DataFrame) -> pd.DataFrame:
         t("cov.col.days"): frame["days_since"],
         t("cov.col.cadence"): frame["cadence_days"],
         t("cov.col.overdue"): [t("w.yes") if o else "" for o in frame["overdue"]],
+        t("cov.col.watchlist"): [t("cov.flag.alert") if a else t("w.yes") if w else ""
+                                 for w, a in zip(frame["watchlist"], frame["alert"])],
         t("cov.col.t12m"): frame["t12m"].round(2),
         t("cov.col.contacts"): frame["contacts"],
     })

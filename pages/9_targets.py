@@ -140,6 +140,7 @@ if open_tab == "scorecard":
                 "ka_lost": st.column_config.NumberColumn(t("plan.sc.ka_lost"), format="%d"),
                 "watchlist": st.column_config.NumberColumn(t("plan.sc.watchlist"), format="%d"),
                 "overdue": st.column_config.NumberColumn(t("plan.sc.overdue"), format="%d"),
+                "ab_share": st.column_config.NumberColumn(t("plan.sc.ab_share"), format="percent"),
             }
             st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")
             missing = [t(f"plan.sc.{c}") for c in ("watchlist", "overdue") if card[c].isna().all()]

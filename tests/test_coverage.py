@@ -13,6 +13,7 @@ from kam_core import coverage, tiers
 from kam_core.__main__ import main
 from kam_core.ingest import importer
 from kam_core.ingest.clean import client_key
+from kam_core.store import sql
 from tests.helpers import TODAY, d, store_with_orders
 
 # One complete quarter (2024Q1, data through 2024-03-31). Revenue: 甲 500, 乙 300, 丙 150, 丁 50 (total
@@ -140,6 +141,20 @@ def test_kpi_and_overdue_keys(store):
     assert coverage.overdue_keys(store, d("2024-04-01"), levels=("A", "B")) == {keys["甲"], keys["乙"]}
 
 
+def test_overdue_a_clients_on_the_watchlist_are_flagged(store):
+    # At 2024-04-01 甲 (A, 31 days) and 乙 (B, 61 days) are overdue, 丙 (C) was never contacted.
+    keys = {k: client_key(k) for k in ("甲", "乙", "丙")}
+    assert coverage.overdue_keys(store, d("2024-04-01")) == {keys["甲"]}          # the A level by default
+    table = coverage.flag_watchlist(coverage.coverage_table(store, d("2024-04-01")), {keys["甲"], keys["丙"]})
+    flags = {c: (bool(w), bool(a)) for c, w, a in zip(table["client"], table["watchlist"], table["alert"])}
+    assert flags == {"甲": (True, True), "乙": (False, False), "丙": (True, False)}   # 丙 is C: no alert
+    at_end = coverage.flag_watchlist(coverage.coverage_table(store, THROUGH), {keys["甲"]})
+    assert not at_end["alert"].any()                                               # 甲 within cadence
+    from kam_core import churn
+
+    assert coverage.watchlist_keys(store, THROUGH) == set(churn.watchlist(store, THROUGH).frame["unit_key"])
+
+
 def test_kpi_without_levels_is_not_an_error(tmp_path):
     s = store_with_orders(tmp_path, [{"client": "甲", "date": "2024-01-10", "amount": 5}], data_through=d("2024-01-31"))
     kpi = coverage.coverage_kpi(s, d("2024-01-31"))
@@ -217,10 +232,12 @@ def test_imported_visit_log_counts(store, tmp_path):
 @given(offsets=st.lists(st.integers(-200, 60), max_size=5), cadence_a=st.integers(1, 120))
 def test_overdue_matches_the_definition(store, offsets, cadence_a):
     """Overdue at D: no contact on or before D, or D - the last such contact > cadence."""
-    with store.write() as cur:
+    with store.write() as cur:   # one transaction per example keeps the run short
         cur.execute("DELETE FROM contacts")
-    for off in offsets:
-        coverage.add_contact(store, "甲", THROUGH + dt.timedelta(days=off), "call", None, None)
+        for off in offsets:
+            cur.execute(sql("coverage_insert_contact"), {
+                "key": client_key("甲"), "name": "甲", "date": THROUGH + dt.timedelta(days=off), "kind": "call",
+                "who": None, "note": None, "source": "app"})
     coverage.save_cadence(store, {"A": cadence_a, "B": 60, "C": 90})
     row = _row(coverage.coverage_table(store, THROUGH), "甲")
     past = [off for off in offsets if off <= 0]

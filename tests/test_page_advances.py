@@ -94,3 +94,21 @@ def test_refused_terms_show_an_error(demo_db):
     s = Store(demo_db)
     assert advances.ledger(s, s.data_end()).empty
     s.close()
+
+
+def test_the_overview_lists_advances_going_behind(demo_db):
+    at = open_page("app.py", "en")
+    assert not at.exception, at.exception
+    assert not any("behind or overdue" in m.value for m in at.markdown)     # hidden when none
+    key, name = _biggest_client(demo_db)
+    s = Store(demo_db)
+    end = s.data_end()
+    # Far more than the client's sales could recoup in the term: behind from its first months on.
+    advances.add_advance(s, key, 10_000_000_000, end - dt.timedelta(days=300), 24, "refund")
+    s.close()
+    at = open_page("app.py", "en")
+    assert not at.exception, at.exception
+    assert any(f"Advances behind or overdue as of {end}: 1" in m.value for m in at.markdown)
+    box = next(df.value for df in at.dataframe if "Reason" in df.value.columns)
+    assert box["Client"].tolist() == [name] and box["Status"].tolist() == ["Behind"]
+    assert "projected at term end" in box["Reason"].iloc[0]

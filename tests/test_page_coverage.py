@@ -95,3 +95,23 @@ def test_page_without_levels(tmp_path, monkeypatch):
     at = open_page(PAGE, "en")
     assert not at.exception
     assert any("No client has a service level" in i.value for i in at.info)
+
+
+def test_overdue_a_clients_on_the_watchlist_are_flagged(demo_db):
+    s = _store(demo_db)
+    later = s.data_end() + dt.timedelta(days=20)
+    alerts = coverage.flag_watchlist(coverage.coverage_table(s, later), coverage.watchlist_keys(s, later))
+    expected = sorted(alerts.loc[alerts["alert"], "client"])
+    at_end = coverage.flag_watchlist(coverage.coverage_table(s, s.data_end()), coverage.watchlist_keys(s, s.data_end()))
+    s.close()
+    assert expected and not at_end["alert"].any()        # the demo: none at the data end, some 20 days on
+    at = open_page(PAGE, "en")
+    assert not any("churn watchlist: contact them first" in w.value for w in at.warning)
+    at.date_input(key="cov_as_of").set_value(later).run()
+    assert not at.exception, at.exception
+    assert any(f"{len(expected)} A-level clients are overdue" in w.value for w in at.warning)
+    box = next(df.value for df in at.dataframe if list(df.value.columns)[:2] == ["Client", "Owner"]
+               and "Level" not in df.value.columns)
+    assert sorted(box["Client"]) == expected
+    listed = next(df.value for df in at.dataframe if "Churn watchlist" in df.value.columns)
+    assert sorted(listed.loc[listed["Churn watchlist"] == "⚠ overdue A", "Client"]) == expected

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kam_core import archive, periods, plan
+from kam_core import archive, coverage, periods, plan
 from kam_core.__main__ import main as cli
 from kam_core.ingest import importer
 from tests.helpers import TODAY, d, store_with_orders
@@ -281,10 +281,23 @@ def test_owner_scorecard(tmp_path):
     assert (li["ka_clients"], li["ka_won"], li["ka_lost"]) == (1, 0, 0)
     # no contact ever: every client with a service level (B: A, C: B, A: C; D maintenance has none) is overdue
     assert (wang["overdue"], li["overdue"], zhao["overdue"]) == (2, 1, 0)
+    assert wang["ab_share"] == 0.0 and li["ab_share"] == 0.0 and zhao["ab_share"] != zhao["ab_share"]
+    # The churn watchlist (KA scope: B and C) holds C alone: revenue of the last 90 days (04-02 .. 06-30)
+    # 200 against 300 in the 90 before: decline d = 1/3, s = (1/3 - 0.2) / 0.5, risk = 0.5 s = 0.1333.
     from kam_core import churn
 
-    listed = set(churn.watchlist(store, d("2024-06-30")).frame["unit_key"])
-    assert wang["watchlist"] == len(listed & {"a", "b"}) and li["watchlist"] == len(listed & {"c", "d"})
+    listed = churn.watchlist(store, d("2024-06-30")).frame
+    assert listed["unit_key"].tolist() == ["c"] and listed["risk"].iloc[0] == pytest.approx(0.4 / 3)
+    assert (wang["watchlist"], li["watchlist"], zhao["watchlist"]) == (0, 1, 0)
+    # A call to C (level B, cadence 60) 29 days before: 李娜's A / B client is within cadence, 王磊's B
+    # (level A) was never contacted.
+    coverage.add_contact(store, "C", d("2024-06-01"), "call", "李娜", None)
+    card = plan.owner_scorecard(store, d("2024-06-30"), "2024").set_index("owner_key")
+    assert card["overdue"].tolist() == [2, 0, 0]
+    assert card["ab_share"].tolist()[:2] == [0.0, 1.0] and card.loc["赵婷", "ab_share"] != card.loc["赵婷", "ab_share"]
+    # Past the data end (2024-06-30) the watchlist is the one at the data end; C's call is now 60 days old.
+    past = plan.owner_scorecard(store, d("2024-07-31"), "2024").set_index("owner_key")
+    assert past["watchlist"].tolist() == [0, 1, 0] and past.loc["李娜", "ab_share"] == 1.0
     store.close()
 
 

@@ -104,5 +104,7 @@ STRINGS = {
     "adv.err.bad": ("无法登记：{error}", "Cannot sign: {error}"),
     "adv.delete": ("删除预付款 #{id}", "Delete advance #{id}"),
     "adv.delete_confirm": ("确认删除预付款 #{id}（{client}，{amount}）？", "Delete advance #{id} ({client}, {amount})?"),
+    "adv.ov.title": ("截至 {as_of}，{n} 笔预付款回收落后或已逾期", "Advances behind or overdue as of {as_of}: {n}"),
+    "adv.ov.open": ("打开预付款台账", "Open the advance ledger"),
     "adv.deleted": ("已删除预付款 #{id}。", "Advance #{id} deleted."),
 }

@@ -89,10 +89,10 @@ STRINGS = {
     "plan.sheet.matrix": ("潜力矩阵", "Potential matrix"),
     # owner scorecard
     "plan.sc.help": ("每位客户经理：名下客户在所选期间（截至日期为止）的销售额及同比（上年同期相同天数）、目标达成、当前关键+重点客户数，"
-                     "与上一季度相比新晋与掉出的关键+重点客户、流失预警客户数和逾期未联系的客户数。客户归属按档案中的客户经理，无档案时按最近一笔订单。",
+                     "与上一季度相比新晋与掉出的关键+重点客户、流失预警客户数、逾期未联系的客户数，以及 A/B 级客户按期联系率。客户归属按档案中的客户经理，无档案时按最近一笔订单。",
                      "Per owner: revenue of the clients held in the period up to the as-of date and its change against the same days a year "
                      "earlier, target attainment, key + important clients held now, KA won and lost against the quarter before, clients on "
-                     "the churn watchlist and clients overdue for contact. A client's owner is the archive's, else its latest order line's."),
+                     "the churn watchlist, clients overdue for contact and the share of A / B clients contacted within cadence. A client's owner is the archive's, else its latest order line's."),
     "plan.sc.empty": ("还没有客户经理信息。", "No owners known yet."),
     "plan.sc.clients": ("名下客户", "Clients held"),
     "plan.sc.revenue": ("销售额", "Revenue"),
@@ -107,6 +107,7 @@ STRINGS = {
     "plan.sc.ka_lost": ("掉出KA", "KA lost"),
     "plan.sc.watchlist": ("流失预警", "Watchlist"),
     "plan.sc.overdue": ("逾期未联系", "Overdue contacts"),
+    "plan.sc.ab_share": ("A/B 按期联系率", "A/B within cadence"),
     "plan.sc.not_available": ("{columns}：对应的分析尚不可用。", "{columns}: not available yet."),
     "plan.unassigned": ("（未分配）", "(unassigned)"),
     "plan.sheet.owners": ("客户经理目标", "Owner targets"),
