@@ -19,7 +19,7 @@ from kam_core import fmt
 from kam_core.charts.pack import agenda_figure, tier_counts_figure
 from kam_core.charts.profile import mix_figure, monthly_figure, stakeholder_figure, tier_path_figure
 from kam_core.pack import PackContent
-from kam_core.profile import kind_label
+from kam_core.profile import cadence_lines, kind_label, status_lines
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud"]}
@@ -177,7 +177,13 @@ def client_view(content: PackContent, order: int, p, figure: _Figures) -> dict:
     scenarios = [{"name": r.name, "advance": fmt.money(r.recommended_advance, lang),
                   "stores": f"{int(r.stores_now)} → {int(r.stores_target)}", "term": int(r.term_months)}
                  for r in p.scenarios.itertuples()]
+    advances = [{"id": int(r.advance_id), "client": r.client, "amount": fmt.money(r.amount, lang),
+                 "term": f"{_text(r.start)} → {_text(r.end)}", "rule": t(f"adv.rule.{r.rule}"),
+                 "recouped": fmt.money(r.recouped, lang), "remaining": fmt.money(r.remaining, lang),
+                 "progress": _ratio(r.progress), "status": t(f"adv.status.{r.status}"),
+                 "late": r.status in ("behind", "overdue")} for r in p.advances.itertuples()]
     return {"order": order, "anchor": f"client-{order}", "name": p.name, "facts": facts, "standing": standing,
+            "status": status_lines(p, lang), "cadence": cadence_lines(p, lang), "advances": advances,
             "charts": charts, "risk": fmt.pct(signals["risk"], 0) if signals else "—",
             "at_risk": fmt.money(signals["revenue_at_risk"], lang) if signals else "—",
             "reasons": [r["text"] for r in signals.get("reasons", [])],
@@ -208,4 +214,4 @@ def render_html(content: PackContent) -> str:
                  share=fmt.pct(content.pareto_k / content.pareto_active) if content.pareto_active else "—"),
         tiers=[(t(f"tier.{tier}"), n) for tier, n in content.tier_counts.items()],
         agenda=agenda_rows(content), clients=clients, figures=figure.count, owners=owner_rows(content),
-        coverage=coverage_line(content))
+        coverage=coverage_line(content), level_is_group=content.level == "group", as_of=content.as_of)

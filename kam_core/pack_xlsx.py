@@ -15,7 +15,7 @@ import re
 import pandas as pd
 
 from kam_core.pack import PackContent
-from kam_core.profile import kind_label
+from kam_core.profile import cadence_lines, kind_label, status_lines
 from kam_core.ranks import TIERS
 
 MAX_SHEET = 31
@@ -238,6 +238,11 @@ def _client(book: _Book, content: PackContent, order: int, p) -> None:
         for i, reason in enumerate(p.signals["reasons"], start=1):
             ws.write_string(row + i, 0, reason["text"])
         row += len(p.signals["reasons"]) + 2
+    lines = [f"{t('prof.fu_status')}: {line}" for line in status_lines(p, content.lang)] + \
+        [line for line, _ in cadence_lines(p, content.lang)]
+    for i, line in enumerate(lines):
+        ws.write_string(row + i, 0, line)
+    row += len(lines) + (1 if lines else 0)
     monthly = p.monthly
     ws.write_string(row, 0, t("prof.monthly"), book.formats["section"])
     headers = [t("w.period"), t("w.revenue")] + ([t("w.profit")] if content.has_profit else [])
@@ -271,6 +276,16 @@ def _client(book: _Book, content: PackContent, order: int, p) -> None:
         chart.set_y_axis({"reverse": True})
         ws.insert_chart(18, 5, chart, {"x_scale": 1.3, "y_scale": 0.9})
         row = last + 2
+    path = p.tier_path
+    if not path.empty and path["tier"].notna().any():
+        from kam_core.tiers import tier_label
+
+        ws.write_string(row, 0, t("prof.tier_path"), book.formats["section"])
+        _, last = _table(book, ws, row + 1, [t("w.period"), t("w.tier"), t("w.revenue")],
+                         [[r.period + ("" if r.complete else t("period.partial")),
+                           tier_label(r.tier, bool(r.pinned), content.lang) if r.tier else t("state.inactive"),
+                           r.value] for r in path.itertuples()], ["auto", "auto", "money"])
+        row = last + 2
     if not p.stakeholders.empty:
         ws.write_string(row, 0, t("stk.title"), book.formats["section"])
         people = [[r.name, r.title, t(f"stk.role.{r.decision_role}") if isinstance(r.decision_role, str) else None,
@@ -300,6 +315,26 @@ def _client(book: _Book, content: PackContent, order: int, p) -> None:
                          [[r.contact_date, kind_label(r.kind_code if isinstance(r.kind_code, str) else r.kind,
                                                       content.lang), r.who, r.note] for r in p.contacts.itertuples()])
         row = last + 2
+    if not p.scenarios.empty:
+        ws.write_string(row, 0, t("prof.scenarios"), book.formats["section"])
+        _, last = _table(book, ws, row + 1, [t("prof.scenario"), t("prof.saved_at"), t("prof.stores_now"),
+                                             t("prof.stores_target"), t("prof.term"), t("prof.advance"),
+                                             t("prof.p50")],
+                         [[r.name, pd.Timestamp(r.created_at).date(), r.stores_now, r.stores_target, r.term_months,
+                           r.recommended_advance, r.p50] for r in p.scenarios.itertuples()],
+                         ["auto", "auto", "int", "int", "int", "money", "money"])
+        row = last + 2
+    if not p.advances.empty:
+        ws.write_string(row, 0, t("prof.advances"), book.formats["section"])
+        _, last = _table(book, ws, row + 1, [t("adv.col.id"), t("adv.col.client"), t("adv.col.amount"),
+                                             t("adv.col.start"), t("adv.col.end"), t("adv.col.rule"),
+                                             t("adv.col.recouped"), t("adv.col.remaining"), t("adv.col.progress"),
+                                             t("adv.col.status")],
+                         [[r.advance_id, r.client, r.amount, r.start, r.end, t(f"adv.rule.{r.rule}"), r.recouped,
+                           r.remaining, r.progress, t(f"adv.status.{r.status}")] for r in p.advances.itertuples()],
+                         ["int", "auto", "money", "auto", "auto", "auto", "money", "money", "pct", "auto"])
+        ws.write_string(last + 1, 0, t("prof.advances_asof", date=p.as_of), book.formats["label"])
+        row = last + 3
     _widths(ws, [22, 18, 16, 10, 14])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -205,6 +205,43 @@ def saved_scenarios(store, unit_key: str, level: str = "client") -> pd.DataFrame
     return frame.sort_values("created_at", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def advances_of(store, unit_key: str, level: str, as_of: dt.date) -> pd.DataFrame:
+    """The advances signed with the unit's clients as of a date, in signing order (advances.ledger
+    columns: amount, recouped, remaining, progress, status ...)."""
+    from kam_core import advances
+
+    keys = {unit_key} if level == "client" else set(members(store, unit_key, level))
+    frame = advances.ledger(store, as_of)
+    return frame[frame["client_key"].isin(keys)].reset_index(drop=True)
+
+
+def service_of(store, unit_key: str, level: str, as_of: dt.date) -> pd.DataFrame:
+    """The unit's clients that have a service level at as_of, with their contact cadence
+    (coverage.coverage_table columns: service_level, last_contact, days_since, cadence_days, overdue ...).
+    Empty when none of them has a level (no KA tier and none set in the archive)."""
+    from kam_core import coverage
+
+    keys = {unit_key} if level == "client" else set(members(store, unit_key, level))
+    frame = coverage.coverage_table(store, as_of)
+    return frame[frame["client_key"].isin(keys)].reset_index(drop=True)
+
+
+FOLLOWUP_STATUS_COLUMNS = ["client_key", "client_name", "status", "owner", "next_step", "updated_at"]
+
+
+def followup_status(store, unit_key: str, level: str = "client") -> pd.DataFrame:
+    """The follow-up status of the unit's clients that have one (open, contacted, recovering, saved,
+    lost), with its owner and next step: FOLLOWUP_STATUS_COLUMNS."""
+    from kam_core import followup
+
+    keys = {unit_key} if level == "client" else set(members(store, unit_key, level))
+    board = followup.board(store)
+    frame = board[board["client_key"].isin(keys)][FOLLOWUP_STATUS_COLUMNS].reset_index(drop=True)
+    for column in ("owner", "next_step"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
 CONTACT_KINDS = ("visit", "call", "meeting", "review")
 
 
@@ -216,6 +253,53 @@ def kind_label(kind, lang: str = "zh") -> str | None:
     if kind is None or (isinstance(kind, float) and math.isnan(kind)):
         return None
     return t(f"cov.kind.{kind}", lang) if kind in CONTACT_KINDS else str(kind)
+
+
+def status_lines(p: "Profile", lang: str = "zh") -> list[str]:
+    """The follow-up status of the unit's clients in words: status · owner · next step (prefixed with the
+    client's name at group level). Plain text (escape it for markdown or HTML)."""
+    from kam_core.i18n import t
+
+    lines = []
+    for r in p.followup_status.itertuples():
+        parts = [t(f"churn.status.{r.status}", lang)]
+        if r.owner:
+            parts.append(t("prof.fu_owner", lang, owner=r.owner))
+        if r.next_step:
+            parts.append(t("prof.fu_next", lang, step=r.next_step))
+        lines.append((f"{r.client_name}: " if p.level == "group" else "") + " · ".join(parts))
+    return lines
+
+
+def cadence_lines(p: "Profile", lang: str = "zh") -> list[tuple[str, bool]]:
+    """(the contact cadence in words, overdue) for each of the unit's clients with a service level:
+    level, cadence, last contact and days since (prefixed with the client's name at group level)."""
+    from kam_core.i18n import t
+
+    lines = []
+    for r in p.service.itertuples():
+        last = t("prof.cadence_never", lang) if r.last_contact is None else t(
+            "prof.cadence_last", lang, date=r.last_contact, days=int(r.days_since))
+        line = t("prof.cadence_line", lang, level=t(f"cov.level.{r.service_level}", lang),
+                 days=int(r.cadence_days), last=last)
+        if r.overdue:
+            line += " " + t("prof.cadence_overdue", lang)
+        lines.append(((f"{r.client}: " if p.level == "group" else "") + line, bool(r.overdue)))
+    return lines
+
+
+def advance_lines(p: "Profile", lang: str = "zh") -> list[tuple[str, bool]]:
+    """(an advance in words: number, amount, recouped share, status; needs attention) for each advance
+    signed with the unit's clients (behind and overdue ones need attention)."""
+    from kam_core import fmt
+    from kam_core.i18n import t
+
+    lines = []
+    for r in p.advances.itertuples():
+        line = t("prof.advance_line", lang, id=int(r.advance_id), amount=fmt.money(r.amount, lang),
+                 progress=fmt.pct(r.progress, 0), status=t(f"adv.status.{r.status}", lang))
+        lines.append(((f"{r.client}: " if p.level == "group" else "") + line, r.status in ("behind", "overdue")))
+    return lines
 
 
 # ------------------------------------------------------------------ the whole profile
@@ -238,6 +322,10 @@ class Profile:
     followups: pd.DataFrame
     scenarios: pd.DataFrame
     contacts: pd.DataFrame
+    advances: pd.DataFrame = field(default_factory=pd.DataFrame)         # advances.ledger rows at as_of
+    service: pd.DataFrame = field(default_factory=pd.DataFrame)          # coverage.coverage_table rows at as_of
+    followup_status: pd.DataFrame = field(default_factory=pd.DataFrame)  # FOLLOWUP_STATUS_COLUMNS
+    as_of: dt.date | None = None                                         # the date of signals, advances, cadence
 
     @property
     def name(self) -> str:
@@ -253,13 +341,15 @@ class Profile:
 def client_profile(store, unit_key: str, level: str, window: periods.Period, has_profit: bool = True,
                    data_end: dt.date | None = None, lang: str = "zh", as_of: dt.date | None = None) -> Profile | None:
     """Everything the profile page and the meeting pack show of one unit in a window; None when unknown.
-    Churn signals are those at as_of (default: the data end, i.e. the current ones); the tier path spans
-    all quarters of the data."""
-    from kam_core import churn, tiers
+    Churn signals, advances and the contact cadence are those at as_of (default: the data end, i.e. the
+    current ones); the tier path spans all quarters of the data."""
+    from kam_core import advances as advance_ledger
+    from kam_core import churn, coverage, tiers
 
     known = facts(store, unit_key, level)
     if known is None:
         return None
+    day = as_of or data_end
     return Profile(
         unit_key=unit_key, level=level, window=window, facts=known,
         standing=standing(store, unit_key, level, window.start, window.end, "revenue"),
@@ -270,8 +360,13 @@ def client_profile(store, unit_key: str, level: str, window: periods.Period, has
         notes=notes(store, unit_key),
         stakeholders=stakeholders.stakeholders(store, unit_key),
         tier_path=tiers.tier_path(store, unit_key, "quarter", level),
-        signals=churn.client_signals(store, unit_key, as_of or data_end, level, lang) if (as_of or data_end) else None,
+        signals=churn.client_signals(store, unit_key, day, level, lang) if day else None,
         followups=followups(store, unit_key, level),
         scenarios=saved_scenarios(store, unit_key, level),
         contacts=contacts(store, unit_key, level),
+        advances=advances_of(store, unit_key, level, day) if day else
+        pd.DataFrame(columns=advance_ledger.LEDGER_COLUMNS),
+        service=service_of(store, unit_key, level, day) if day else pd.DataFrame(columns=coverage.TABLE_COLUMNS),
+        followup_status=followup_status(store, unit_key, level),
+        as_of=day,
     )

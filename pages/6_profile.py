@@ -123,6 +123,8 @@ with tab_risk:
             st.caption(t("prof.no_reasons"))
         st.caption(t("prof.signals_asof", date=sig["as_of"]))
     st.markdown(f"**{t('prof.followups')}**")
+    for line in profile.status_lines(p, ctx.lang):
+        st.markdown(f"{t('prof.fu_status')}: {md_plain(line)}")
     if p.followups.empty:
         st.caption(t("prof.followups_none"))
     else:
@@ -134,6 +136,13 @@ with tab_risk:
 # ---- contacts and saved prepayment scenarios
 with tab_contacts:
     st.markdown(f"**{t('prof.contacts')}**")
+    if p.service.empty:
+        st.caption(t("prof.cadence_none"))
+    for line, overdue in profile.cadence_lines(p, ctx.lang):
+        if overdue:
+            st.warning(md_plain(line), icon=":material/schedule:")
+        else:
+            st.caption(md_plain(line))
     if p.contacts.empty:
         st.caption(t("prof.contacts_none"))
     else:
@@ -156,6 +165,23 @@ with tab_contacts:
             "name": t("prof.scenario"), "created_at": t("prof.saved_at"), "stores_now": t("prof.stores_now"),
             "stores_target": t("prof.stores_target"), "term_months": t("prof.term"),
             "recommended_advance": t("prof.advance"), "p50": t("prof.p50")}), hide_index=True, width="stretch")
+
+    st.markdown(f"**{t('prof.advances')}**")
+    if p.advances.empty:
+        st.caption(t("prof.advances_none"))
+    else:
+        adv = p.advances
+        st.dataframe(pd.DataFrame({
+            t("adv.col.id"): adv["advance_id"],
+            **({t("adv.col.client"): adv["client"]} if ctx.level == "group" else {}),
+            t("adv.col.amount"): [fmt.money(v, ctx.lang) for v in adv["amount"]],
+            t("adv.col.start"): adv["start"], t("adv.col.end"): adv["end"],
+            t("adv.col.rule"): [t(f"adv.rule.{r}") for r in adv["rule"]],
+            t("adv.col.recouped"): [fmt.money(v, ctx.lang) for v in adv["recouped"]],
+            t("adv.col.remaining"): [fmt.money(v, ctx.lang) for v in adv["remaining"]],
+            t("adv.col.progress"): [fmt.pct(v, 0) for v in adv["progress"]],
+            t("adv.col.status"): [t(f"adv.status.{v}") for v in adv["status"]]}), hide_index=True, width="stretch")
+        st.caption(t("prof.advances_asof", date=p.as_of))
 
 # ---- stakeholder map
 with tab_people:

@@ -88,6 +88,13 @@ def _present(keys: list[str]) -> None:
         for field in ("needs", "pain_points", "competitors"):
             if p.notes[field]:
                 st.markdown(f"**{t(f'prof.note.{field}')}**: {md_plain(p.notes[field])}")
+        for line in profile.status_lines(p, ctx.lang):
+            st.markdown(f"**{t('prof.fu_status')}**: {md_plain(line)}")
+        for line, late in profile.cadence_lines(p, ctx.lang) + profile.advance_lines(p, ctx.lang):
+            if late:
+                st.warning(md_plain(line))
+            else:
+                st.caption(md_plain(line))
     st.divider()
     st.markdown(f"#### {t('mtg.decisions')}")
     draft_key = f"mtg_note_{key}"

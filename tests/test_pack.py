@@ -57,6 +57,10 @@ def hostile(tmp_path):
     keys = s.query("unit_names", level="client").set_index("unit_name")["unit_key"].to_dict()
     stakeholders.add_stakeholder(s, keys[HOSTILE[0]], HOSTILE[4], HOSTILE[1], "decision_maker", -3, HOSTILE[5])
     profile.save_notes(s, keys[HOSTILE[0]], HOSTILE[0], HOSTILE[4], HOSTILE[3])
+    followup.set_status(s, keys[HOSTILE[0]], "open", HOSTILE[1], HOSTILE[5])
+    from kam_core import coverage
+
+    coverage.add_contact(s, keys[HOSTILE[0]], d("2025-03-01"), HOSTILE[2], HOSTILE[5], HOSTILE[4])
     yield s, [keys[n] for n in HOSTILE]
     s.close()
 
@@ -179,6 +183,58 @@ def test_chart_titles_point_at_cells(hostile):
     assert refs
     cell_ref = re.compile(r"^('([^']|'')+'|[A-Za-z0-9_]+)!\$[A-Z]+\$\d+(:\$[A-Z]+\$\d+)?$")
     assert all(cell_ref.match(html.unescape(ref)) for ref in refs), [r for r in refs if not cell_ref.match(html.unescape(r))]
+
+
+def _followed_up(store):
+    """甲 with a follow-up status, a visit, a saved scenario and a signed advance; 乙 never contacted.
+
+    Tiers at 2025-03-31: 甲 关键 (level A, every 30 days), 乙 重点 (level B, every 60 days). The scenario
+    is deterministic: 2 stores x 100 a month x 3 months x share 1 = 600 of channel sales, advance 600.
+    The advance: 400 from 2025-01-01 for 3 months, all of 甲's sales count: 500 by 2025-03-31 -> recouped."""
+    from kam_core import advances, coverage, scenarios
+    from kam_core.prepay import PrepayInputs, simulate, summarize
+
+    followup.set_status(store, "甲超市", "contacted", "王磊", "=HYPERLINK(\"http://evil.example\")")
+    coverage.add_contact(store, "甲超市", d("2025-03-11"), "拜访", "王磊", "<b>年度框架</b>")
+    inputs = PrepayInputs(stores_now=2, stores_target=2, term_months=3, store_monthly_sales=100, channel_share=1,
+                          ramp_months=0, sales_cv=0, share_cv=0, delay_prob=0, paths=50)
+    scenarios.save(store, "+扩店 2 家", inputs, summarize(simulate(inputs), inputs), client_key="甲超市")
+    advances.add_advance(store, "甲超市", 400, d("2025-01-01"), 3, "refund")
+
+
+def test_workbook_carries_followups_cadence_tiers_scenarios_and_advances(store):
+    _followed_up(store)
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(_content(store, ["甲超市", "乙便利店"], "en"))))
+    first = book["1. 甲超市"]
+    cells = [[c for c in row if c is not None] for row in first.iter_rows(values_only=True)]
+    rows = [r for r in cells if r]
+    assert ["Follow-up status: Contacted · owner 王磊 · next step: =HYPERLINK(\"http://evil.example\")"] in rows
+    assert ["Level A service: a contact at least every 30 days; last contact 2025-03-11 (20 days before the data "
+            "end)."] in rows
+    assert ["2025Q1", "Key", 500] in rows                                       # the tier path
+    scenario = next(r for r in rows if r[0] == "+扩店 2 家")                   # name, saved, stores, term, advance, P50
+    assert isinstance(scenario[1], dt.datetime) and scenario[2:] == [2, 2, 3, 600, 600]
+    assert [1, "甲超市", 400, dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 31), "Refund the difference", 400, 0, 1,
+            "Recouped"] in rows
+    for row in first.iter_rows():
+        for c in row:
+            if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                assert c.data_type == "s"
+    second = [[c for c in row if c is not None] for row in book["2. 乙便利店"].iter_rows(values_only=True)]
+    assert ["Level B service: a contact at least every 60 days; never contacted. Overdue."] in second
+
+
+def test_html_carries_followups_cadence_and_advances(store):
+    _followed_up(store)
+    page = render_html(_content(store, ["甲超市", "乙便利店"], "zh"))
+    assert "跟进状态: 已联系 · 负责人 王磊 · 下一步：=HYPERLINK(&#34;http://evil.example&#34;)" in page
+    assert "服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-11（距数据截止日 20 天）。" in page
+    assert "服务等级：B 级，每 60 天至少联系一次；从未联系。 已逾期。" in page
+    assert "&lt;b&gt;年度框架&lt;/b&gt;" in page and "<b>年度框架</b>" not in page
+    assert "+扩店 2 家" in page and "2 → 2" in page
+    # The advance: 400, 2025-01-01 → 2025-03-31, recouped in full.
+    assert "2025-01-01 → 2025-03-31" in page and "到期退差额" in page and "已回收" in page
+    assert "回收情况截至 2025-03-31。" in page
 
 
 # ------------------------------------------------------------------ the HTML

@@ -103,3 +103,27 @@ def test_group_level_meeting(demo_db):
 def test_meeting_without_data(empty_db):
     at = open_page(PAGE, "en")
     assert not at.exception, at.exception
+
+
+def test_client_screen_shows_followup_status_and_advances(demo_db):
+    import datetime as dt
+
+    from kam_core import advances
+    from kam_core.ranks import unit_names
+
+    at = open_page(PAGE, "en")
+    first = _agenda_names(at)[0]
+    store = Store(demo_db)
+    try:
+        key = next(k for k, v in unit_names(store, "client").items() if v == first)
+        followup.set_status(store, key, "contacted", "Wang Lei", "Quarterly review")
+        # 1 yuan from a year before the data end: recouped by the client's sales since.
+        advances.add_advance(store, key, 1, store.data_end() - dt.timedelta(days=365), 12, "refund")
+    finally:
+        store.close()
+    at.button(key="mtg_start").click().run()
+    assert not at.exception, at.exception
+    assert first in _screen_name(at)
+    texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "**Follow-up status**: Contacted · owner Wang Lei · next step\\: Quarterly review" in texts
+    assert "Advance \\#1\\: ¥1, 100% recouped, Recouped" in texts

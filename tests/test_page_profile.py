@@ -103,3 +103,31 @@ def test_profile_page_without_data(empty_db):
     at = open_page(PAGE, "en")
     assert not at.exception, at.exception
     assert any("No order data yet" in i.value for i in at.info)
+
+
+def test_followup_status_cadence_and_advances_show(demo_db):
+    from kam_core import advances, followup
+
+    store = Store(demo_db)
+    try:
+        import datetime as dt
+
+        end = store.data_end()
+        first = profile.largest_unit(store, "client", end - dt.timedelta(days=364), end)
+        followup.set_status(store, first, "recovering", "王磊", "*补货* 计划")
+        # 1 yuan from a year before the data end: the client's sales since then recoup it.
+        advances.add_advance(store, first, 1, end - dt.timedelta(days=365), 12, "extend")
+    finally:
+        store.close()
+    at = open_page(PAGE, "en", prof_focus=first)
+    assert not at.exception, at.exception
+    texts = _texts(at) + " ".join(w.value for w in at.warning)
+    # Markdown characters of the next step are shown as typed (escaped), not as emphasis.
+    assert "Follow-up status: Recovering · owner 王磊 · next step\\: \\*补货\\* 计划" in texts
+    # The largest client of the last year is 关键: level A, a contact every 30 days.
+    assert "Level A service\\: a contact at least every 30 days" in texts
+    advance_tables = [df.value for df in at.dataframe if "Recouped share" in df.value.columns]
+    assert len(advance_tables) == 1
+    table = advance_tables[0]
+    assert table["Status"].tolist() == ["Recouped"] and table["Settlement"].tolist() == ["Extend until recouped"]
+    assert table["Recouped share"].tolist() == ["100%"]

@@ -152,3 +152,78 @@ def test_demo_profile_is_consistent(demo_store):
     assert p.cities["revenue"].sum() == pytest.approx(p.standing["value"])
     assert p.categories["share"].sum() == pytest.approx(1.0)
     assert p.standing["city_rank"] >= 1 and p.standing["city_active"] <= p.standing["active"]
+
+
+# ------------------------------------------------------------------ what the other areas know of it
+
+@pytest.fixture
+def closed_q1(tmp_path):
+    """The same lines with the data through 2025-03-31, so 2025Q1 is complete and has tiers:
+    乙 400 (cum_before 0) and 甲 320 (400 / 970 = 0.41) are 关键 (level A, every 30 days), 丙 250
+    (720 / 970 = 0.74) is 重点 (level B, every 60 days); 丁 (only a refund) has no tier."""
+    s = store_with_orders(tmp_path, ROWS, data_through=d("2025-03-31"))
+    yield s
+    s.close()
+
+
+def test_advances_on_the_profile(closed_q1):
+    from kam_core import advances
+
+    # 甲: 1,000 from 2025-01-01 for 12 months, half of its sales count: counted 0.5 x 320 = 160 by the
+    # data end, recouped 160, remaining 840 (16%). The run rate (160 over the 90 days of 2025-01-01 ..
+    # 2025-03-31) projects 160 + 160 x 275 / 90 = 648.89 by the term end (275 days left): behind.
+    # 丙's advance is not 甲's.
+    advances.add_advance(closed_q1, "甲超市", 1000, d("2025-01-01"), 12, "refund", 0.5)
+    advances.add_advance(closed_q1, "丙餐饮", 100, d("2025-01-01"), 3, "extend")
+    p = profile.client_profile(closed_q1, "甲超市", "client", Q1, True, d("2025-03-31"), "en")
+    assert p.as_of == d("2025-03-31")
+    row = p.advances.iloc[0]
+    assert len(p.advances) == 1
+    assert (row["client"], row["amount"], row["counted"], row["recouped"], row["remaining"]) == (
+        "甲超市", 1000.0, 160.0, 160.0, 840.0)
+    assert row["progress"] == pytest.approx(0.16) and row["status"] == "behind"
+    assert row["projected_at_end"] == pytest.approx(160 + 160 * 275 / 90)
+    assert profile.advance_lines(p, "en") == [("Advance #1: ¥1.0K, 16% recouped, Behind", True)]
+    # 丙's own advance: 250 counted (extend rule) against 100 -> recouped.
+    other = profile.client_profile(closed_q1, "丙餐饮", "client", Q1, True, d("2025-03-31"), "zh")
+    assert other.advances["status"].tolist() == ["recouped"] and other.advances["remaining"].tolist() == [0.0]
+    # The group 联华集团 (甲 + 乙) carries 甲's advance, named.
+    group = profile.client_profile(closed_q1, "g:联华集团", "group", Q1, True, d("2025-03-31"), "en")
+    assert group.advances["client"].tolist() == ["甲超市"]
+    assert profile.advance_lines(group, "en")[0][0].startswith("甲超市: Advance #1")
+
+
+def test_contact_cadence_on_the_profile(closed_q1):
+    from kam_core import coverage
+
+    # 甲 (level A, 30 days) was visited on 2025-03-01: 30 days before the data end, not over 30 -> in time.
+    coverage.add_contact(closed_q1, "甲超市", d("2025-03-01"), "拜访", "王磊", None)
+    p = profile.client_profile(closed_q1, "甲超市", "client", Q1, True, d("2025-03-31"), "en")
+    assert p.service[["service_level", "cadence_days", "days_since", "overdue"]].values.tolist() == [["A", 30, 30, False]]
+    assert profile.cadence_lines(p, "en") == [
+        ("Level A service: a contact at least every 30 days; last contact 2025-03-01 (30 days before the data end).",
+         False)]
+    # At group level each member with a level: 乙 never contacted (overdue) comes first.
+    group = profile.client_profile(closed_q1, "g:联华集团", "group", Q1, True, d("2025-03-31"), "zh")
+    assert profile.cadence_lines(group, "zh") == [
+        ("乙便利店: 服务等级：A 级，每 30 天至少联系一次；从未联系。 已逾期。", True),
+        ("甲超市: 服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-01（距数据截止日 30 天）。", False)]
+    # 丁 has no tier, so no level and no cadence.
+    assert profile.client_profile(closed_q1, "丁药房", "client", Q1, True, d("2025-03-31")).service.empty
+
+
+def test_followup_status_and_meeting_decision_on_the_profile(closed_q1):
+    from kam_core import followup, pack
+
+    followup.set_status(closed_q1, "甲超市", "contacted", "王磊", "约采购总监面谈")
+    pack.save_decision(closed_q1, "甲超市", "client", "Q2 返利方案", "陈静", d("2025-04-02"))
+    p = profile.client_profile(closed_q1, "甲超市", "client", Q1, True, d("2025-03-31"), "en")
+    assert profile.status_lines(p, "en") == ["Contacted · owner 王磊 · next step: 约采购总监面谈"]
+    assert p.followups[["note_date", "kind", "author", "text"]].values.tolist() == [
+        [d("2025-04-02"), "meeting", "陈静", "Q2 返利方案"]]
+    # The decision is also a contact (after the data end, so the cadence at 2025-03-31 does not see it).
+    assert p.contacts[["contact_date", "kind", "source"]].values.tolist() == [[d("2025-04-02"), "meeting", "followup"]]
+    assert profile.cadence_lines(p, "en")[0] == (
+        "Level A service: a contact at least every 30 days; never contacted. Overdue.", True)
+    # Nothing for a client without a follow-up.
+    assert profile.status_lines(profile.client_profile(closed_q1, "丙餐饮", "client", Q1), "en") == []
