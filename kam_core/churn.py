@@ -6,6 +6,11 @@ the previous quarter's tier, the rule signals score it (kam_core.churn_signals)
 and, where the portfolio supports it, a BG/NBD fit gives P(alive):
 risk = max(1 - Π(1 - w·s), 1 - P(alive)). Revenue at risk = trailing 12-month
 revenue x risk. Definitions in DESIGN.md ("Churn watchlist").
+
+Beside the signals the list carries what other parts of the book say needs attention
+(`attention`): an A-level client overdue for contact (kam_core.coverage) is flagged,
+and a client whose advance is behind or overdue (kam_core.advances) is listed with
+that reason even without a signal.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kam_core import bgnbd, followup, periods, portfolio, tiers
+from kam_core import advances, bgnbd, coverage, followup, periods, portfolio, tiers
 from kam_core.cache import by_version
 from kam_core.churn_signals import SIGNALS, ChurnSettings, SignalRule, reason_lists, score, tier_name
 from kam_core.i18n import t
@@ -139,12 +144,16 @@ def features(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
 
 
 def tier_quarters(store, as_of: dt.date, level: str = "client") -> tuple[periods.Period, periods.Period, pd.DataFrame]:
-    """The current quarter at as_of, the one before, and both quarters' tiers (saved rule, pins)."""
+    """The current quarter at as_of, the one before, and both quarters' tiers (saved rule, pins).
+
+    Each quarter is read as the current tiers at its end (tiers.current_tiers), the very tables the
+    coverage and other pages read, so they are computed once per data version.
+    """
     data_end = portfolio.bounds(store).data_end
-    rule, measure = tiers.saved_rule(store)
     current = tiers.current_period(as_of, data_end)
     before = current.previous()
-    table = tiers.period_tiers(store, "quarter", before.start, current.end, measure, level, rule, data_end)
+    table = pd.concat([tiers.current_tiers(store, before.end, level, data_end),
+                       tiers.current_tiers(store, as_of, level, data_end)], ignore_index=True)
     return current, before, table
 
 
@@ -254,11 +263,80 @@ def in_scope(frame: pd.DataFrame, scope: str) -> pd.Series:
     raise ValueError(f"unknown scope {scope!r}")
 
 
+# ------------------------------------------------------------------ attention from coverage and advances
+
+ATTENTION_COLUMNS = ["unit_key", "contact_overdue", "advance_behind", "flags"]
+# Service levels whose overdue contact is flagged on the watchlist.
+FLAG_CONTACT_LEVELS = ("A",)
+
+
+@by_version()
+def units(store, level: str = "client") -> pd.DataFrame:
+    """client_key, client_name, unit_key: each client's unit (itself, or its group)."""
+    _check_level(level)
+    return store.query("churn_units", level=level)
+
+
+def _member_text(text: str, client: str, unit_key: str, client_key: str, lang: str) -> str:
+    """A group's flag names the member client it is about."""
+    return text if unit_key == client_key else t("churn.flag.member", lang, client=client, text=text)
+
+
+def _lower_first(text: str, lang: str) -> str:
+    return text[:1].lower() + text[1:] if lang == "en" and text else text
+
+
+@by_version()
+def attention(store, as_of: dt.date, level: str = "client", lang: str = "zh") -> pd.DataFrame:
+    """The units that need attention beyond the churn signals at as_of: ATTENTION_COLUMNS.
+
+    contact_overdue: an A-level client (of the unit) is overdue for contact (coverage.coverage_table);
+    advance_behind: an advance of the unit is behind or overdue (advances.behind); flags: a list of
+    {flag: contact | advance, text} in words, contacts first, then advances as advances.behind orders
+    them. Only units with a flag have a row. Cached per data version; do not modify the result.
+    """
+    member = units(store, level).set_index("client_key")["unit_key"]
+    rows: list[tuple[str, str, str]] = []              # unit_key, flag, text
+    table = coverage.coverage_table(store, as_of)
+    late = table[table["overdue"] & table["service_level"].isin(FLAG_CONTACT_LEVELS)]
+    for row in late.itertuples(index=False):
+        if pd.isna(row.days_since):
+            text = t("churn.flag.contact_never", lang, cadence=int(row.cadence_days))
+        else:
+            text = t("churn.flag.contact", lang, days=int(row.days_since), cadence=int(row.cadence_days))
+        unit = member.get(row.client_key, row.client_key)
+        rows.append((unit, "contact", _member_text(text, row.client, unit, row.client_key, lang)))
+    for row in advances.behind(store, as_of, lang).itertuples(index=False):
+        text = t(f"churn.flag.advance_{row.status}", lang, id=int(row.advance_id),
+                 reason=_lower_first(str(row.reason), lang))
+        unit = member.get(row.client_key, row.client_key)
+        rows.append((unit, "advance", _member_text(text, row.client, unit, row.client_key, lang)))
+    if not rows:
+        return pd.DataFrame({"unit_key": pd.Series(dtype=object), "contact_overdue": pd.Series(dtype=bool),
+                             "advance_behind": pd.Series(dtype=bool), "flags": pd.Series(dtype=object)})
+    flat = pd.DataFrame(rows, columns=["unit_key", "flag", "text"])
+    out = []
+    for key, part in flat.groupby("unit_key", sort=True):
+        out.append({"unit_key": key, "contact_overdue": bool((part["flag"] == "contact").any()),
+                    "advance_behind": bool((part["flag"] == "advance").any()),
+                    "flags": [{"flag": f, "text": x} for f, x in zip(part["flag"], part["text"])]})
+    return pd.DataFrame(out, columns=ATTENTION_COLUMNS)
+
+
+def with_attention(frame: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+    """frame (one row per unit_key) with contact_overdue, advance_behind and flags ([] when none)."""
+    out = frame.merge(flagged, on="unit_key", how="left")
+    for column in ("contact_overdue", "advance_behind"):
+        out[column] = out[column].astype("boolean").fillna(False).astype(bool)
+    out["flags"] = [f if isinstance(f, list) else [] for f in out["flags"]]
+    return out
+
+
 # ------------------------------------------------------------------ the watchlist
 
 WATCHLIST_COLUMNS = ["rank", "unit_key", "unit_name", "owner", "tier", "risk", "rule_risk", "p_alive",
                      "t12m_revenue", "revenue_at_risk", "signals", *[f"s_{s}" for s in SIGNALS], "reasons",
-                     "reason_text"]
+                     "contact_overdue", "advance_behind", "flags", "reason_text"]
 
 
 @dataclass(frozen=True)
@@ -293,6 +371,10 @@ def watchlist(store, as_of: dt.date | None = None, level: str = "client", settin
               top: int | None = None) -> Watchlist:
     """The units in scope with at least one signal, by revenue at risk, each with its reasons.
 
+    A unit with an advance behind or overdue is listed too, signal or not (in the KA and all scopes
+    whatever its tier; in a tier scope when it has that tier). Each row carries its signal reasons
+    (reasons), what else needs attention (flags: an A-level client overdue for contact, an advance
+    behind) and both in words (reason_text: the signals, then the flags).
     settings None = the team's saved settings. ValueError for a bad level, mode, scope or date.
     """
     as_of = resolve_as_of(store, as_of)
@@ -309,8 +391,11 @@ def watchlist(store, as_of: dt.date | None = None, level: str = "client", settin
 @by_version()
 def _watchlist(store, as_of, level, settings, model, scope, owner, lang, top) -> Watchlist:
     scored = scores(store, as_of, level, settings, model)
-    frame = scored.frame
-    keep = in_scope(frame, scope) & (frame["signals"] > 0)
+    frame = with_attention(scored.frame, attention(store, as_of, level, lang))
+    scoped = in_scope(frame, scope)
+    if scope in ("ka", "all"):
+        scoped |= frame["advance_behind"]
+    keep = scoped & ((frame["signals"] > 0) | frame["advance_behind"])
     if owner is not None:
         keep &= frame["owner"] == owner
     listed = ranked(frame[keep])
@@ -319,8 +404,13 @@ def _watchlist(store, as_of, level, settings, model, scope, owner, lang, top) ->
     listed = listed.copy()
     listed["rank"] = np.arange(1, len(listed) + 1)
     listed["reasons"] = reason_lists(listed, lang)
-    listed["reason_text"] = [("；" if lang == "zh" else "; ").join(r["text"] for r in rs) for rs in listed["reasons"]]
+    listed["reason_text"] = [join_texts([*rs, *fs], lang) for rs, fs in zip(listed["reasons"], listed["flags"])]
     return Watchlist(as_of, level, scope, scored.model, listed[WATCHLIST_COLUMNS].reset_index(drop=True))
+
+
+def join_texts(items: list[dict], lang: str) -> str:
+    """Reasons (or flags) in one line."""
+    return ("；" if lang == "zh" else "; ").join(item["text"] for item in items)
 
 
 def owners(store, as_of: dt.date | None = None, level: str = "client") -> list[str]:
@@ -336,7 +426,8 @@ def client_signals(store, unit_key: str, as_of: dt.date | None = None, level: st
     """One unit's churn picture at as_of: risk, revenue at risk, reasons and the model state.
 
     Keys: unit_key, unit_name, owner, as_of, tier, risk, rule_risk, p_alive, t12m_revenue, revenue_at_risk,
-    on_watchlist (in the default KA list), reasons (list of signal, strength, text), model.
+    on_watchlist (in the default KA list), reasons (list of signal, strength, text), flags (list of
+    flag, text: contact overdue, advance behind), model.
     None when the unit has no order in the 24 months before as_of.
     """
     as_of = resolve_as_of(store, as_of)
@@ -348,6 +439,10 @@ def client_signals(store, unit_key: str, as_of: dt.date | None = None, level: st
     if hit.empty:
         return None
     row = hit.iloc[0]
+    flagged = attention(store, as_of, level, lang)
+    flags = flagged.loc[flagged["unit_key"] == unit_key, "flags"]
+    flags = list(flags.iloc[0]) if len(flags) else []
+    advance_behind = any(f["flag"] == "advance" for f in flags)
     alive = None if np.isnan(row["p_alive"]) else float(row["p_alive"])
     return {
         "unit_key": unit_key, "unit_name": row["unit_name"], "owner": None if pd.isna(row["owner"]) else row["owner"],
@@ -355,8 +450,9 @@ def client_signals(store, unit_key: str, as_of: dt.date | None = None, level: st
         "tier": None if pd.isna(row["tier"]) else row["tier"],
         "risk": float(row["risk"]), "rule_risk": float(row["rule_risk"]), "p_alive": alive,
         "t12m_revenue": float(row["t12m_revenue"]), "revenue_at_risk": float(row["revenue_at_risk"]),
-        "on_watchlist": bool(row["ka"] and row["signals"] > 0),
+        "on_watchlist": bool((row["ka"] and row["signals"] > 0) or advance_behind),
         "reasons": reason_lists(hit.head(1), lang)[0],
+        "flags": flags,
         "model": scored.model.state,
     }
 

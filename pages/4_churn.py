@@ -12,7 +12,7 @@ from kam_core.churn_signals import SIGNALS, ChurnSettings
 from kam_core.ranks import unit_names
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click
+from ui.widgets import excel_download_on_click, md_plain
 
 ctx = page_setup("churn")
 t = ctx.t
@@ -81,6 +81,11 @@ if tab_list.open:
     k2.metric(t("churn.kpi.at_risk"), fmt.money(listed.revenue_at_risk, ctx.lang))
     k3.metric(t("churn.kpi.t12m"), fmt.money(listed.t12m_revenue, ctx.lang))
     k4.metric(t("churn.kpi.share"), fmt.pct(listed.share_at_risk))
+    late, behind = int(frame["contact_overdue"].sum()), int(frame["advance_behind"].sum())
+    parts = [t(f"churn.flags_summary.{k}", n=n) for k, n in (("late", late), ("behind", behind)) if n]
+    if parts:
+        st.warning(t("churn.flags_summary", parts=t("churn.flags_summary.sep").join(parts)),
+                   icon=":material/notification_important:")
     if listed.empty:
         st.success(t("churn.empty", as_of=listed.as_of), icon=":material/verified:")
     else:
@@ -119,8 +124,8 @@ if tab_follow.open:
             if picture:
                 st.caption(t("churn.fu.current", risk=fmt.pct(picture["risk"], 0),
                              at_risk=fmt.money(picture["revenue_at_risk"], ctx.lang)))
-                for reason in picture["reasons"]:
-                    st.markdown(f"- {reason['text']}")
+                for reason in [*picture["reasons"], *picture["flags"]]:
+                    st.markdown(f"- {md_plain(reason['text'])}")
             current = followup.status_of(ctx.store, client) or {
                 "status": "open", "owner": picture["owner"] if picture else None, "next_step": None}
             left, right = st.columns(2)

@@ -7,13 +7,15 @@ lines and on the demo portfolio; the command line's JSON.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
-from kam_core import bgnbd, churn
+from kam_core import advances, bgnbd, churn, coverage, followup
 from kam_core.__main__ import main
 from kam_core.churn_signals import SIGNALS, ChurnSettings
 from kam_core.export import xlsx_bytes
@@ -180,7 +182,11 @@ def test_watchlist_on_hand_made_lines(quiet):
     assert (row["tier"], row["owner"], row["rank"]) == ("key", "王磊", 1)
     assert row["reasons"] == [{"signal": "silence", "strength": pytest.approx(2 / 3),
                                "text": "last order 25 days ago; usually every 10 days"}]
-    assert row["reason_text"] == "last order 25 days ago; usually every 10 days"
+    # big is 关键, so service level A, and no contact was ever logged: flagged (coverage's rule).
+    assert row["flags"] == [{"flag": "contact", "text": "overdue for contact: never contacted, cadence 30"}]
+    assert bool(row["contact_overdue"]) and not bool(row["advance_behind"])
+    assert row["reason_text"] == ("last order 25 days ago; usually every 10 days; "
+                                  "overdue for contact: never contacted, cadence 30")
 
 
 def test_scope_and_owner_filters(quiet):
@@ -205,6 +211,75 @@ def test_top_and_as_of(quiet):
     for bad in ({"scope": "vip"}, {"level": "region"}, {"model": "maybe"}):
         with pytest.raises(ValueError):
             churn.watchlist(quiet, **bad)
+
+
+# ------------------------------------------------------------------ what coverage and the advance ledger add
+
+def test_an_overdue_a_client_is_flagged_with_days_and_cadence(quiet):
+    # A call 31 days before D: one day past the A cadence of 30.
+    coverage.add_contact(quiet, "big", D - dt.timedelta(days=31), "call", "王磊", None)
+    row = churn.watchlist(quiet, lang="en").frame.iloc[0]
+    assert row["flags"] == [{"flag": "contact", "text": "overdue for contact: last contact 31 days ago, cadence 30"}]
+    zh = churn.watchlist(quiet, lang="zh").frame.iloc[0]
+    assert zh["reason_text"] == "最近一次下单在 25 天前；通常每 10 天一单；超期未联系：上次联系在 31 天前，应每 30 天联系一次"
+    # A visit 30 days before D is within cadence: no flag, the list and its risk unchanged.
+    coverage.add_contact(quiet, "big", D - dt.timedelta(days=30), "visit", "王磊", None)
+    row = churn.watchlist(quiet, lang="en").frame.iloc[0]
+    assert row["flags"] == [] and not bool(row["contact_overdue"]) and row["risk"] == pytest.approx(0.4)
+    assert row["reason_text"] == "last order 25 days ago; usually every 10 days"
+
+
+def test_an_advance_behind_puts_its_client_on_the_list(quiet):
+    # small (维持, no signal) got 1000 on 2024-06-01 for 3 months (to 2024-08-31). By D it bought 10
+    # (2024-06-20): run rate 10 / 30 days x 30.44 = 10.15 a month, projected 10 + 10 x 62 / 30 = 30.67
+    # at term end, 969.33 short: behind (money in words to the yuan).
+    advance_id = advances.add_advance(quiet, "small", 1000, dt.date(2024, 6, 1), 3)
+    listed = churn.watchlist(quiet, lang="en")
+    assert listed.frame["unit_key"].tolist() == ["big", "small"]
+    small = listed.frame.iloc[1]
+    assert (small["risk"], small["revenue_at_risk"], small["signals"], small["tier"]) == (0, 0, 0, "maintenance")
+    assert small["reasons"] == [] and bool(small["advance_behind"])
+    assert small["reason_text"] == (f"advance #{advance_id} behind: at the run rate of ¥10 a month, "
+                                    "¥31 projected at term end, ¥969 short")
+    # In a tier scope only with that tier; the owner filter still applies.
+    assert churn.watchlist(quiet, scope="maintenance").frame["unit_key"].tolist() == ["gone", "small"]
+    assert churn.watchlist(quiet, scope="important").empty
+    assert churn.watchlist(quiet, owner="王磊").frame["unit_key"].tolist() == ["big"]
+    assert churn.client_signals(quiet, "small", lang="en")["on_watchlist"]
+    # Before the advance started nothing is behind.
+    assert churn.watchlist(quiet, dt.date(2024, 5, 31)).frame["unit_key"].tolist() == []
+
+
+def test_an_overdue_advance_says_so_in_both_languages(quiet):
+    # 500 for 1 month from 2024-05-01 (to 2024-05-31): small bought nothing then; at D the term is over.
+    advance_id = advances.add_advance(quiet, "small", 500, dt.date(2024, 5, 1), 1)
+    en = churn.watchlist(quiet, lang="en").frame.set_index("unit_key").loc["small", "flags"]
+    zh = churn.watchlist(quiet, lang="zh").frame.set_index("unit_key").loc["small", "flags"]
+    assert en == [{"flag": "advance", "text": f"advance #{advance_id} overdue: term ended 2024-05-31 with ¥500 not recouped"}]
+    assert zh == [{"flag": "advance", "text": f"预付款 #{advance_id} 已逾期：已于 2024-05-31 到期，仍有 ¥500 未回收"}]
+
+
+def test_a_group_flag_names_its_member(tmp_path):
+    # big and its sister shop form 大集团; big (关键, level A) was never contacted; so was the sister (重点, B: not flagged).
+    rows = [{**r, "group": "大集团"} if r["client"] == "big" else r for r in QUIET]
+    rows += [{"client": "east", "date": D - dt.timedelta(days=n), "amount": 300, "group": "大集团"} for n in (40, 30, 20)]
+    store = make_store(tmp_path, rows)
+    try:
+        advance_id = advances.add_advance(store, "east", 5000, dt.date(2024, 6, 1), 2)
+        flagged = churn.attention(store, D, "group", "en").set_index("unit_key")
+        group_key = churn.units(store, "group").set_index("client_key").loc["big", "unit_key"]
+        assert churn.units(store, "group").set_index("client_key").loc["east", "unit_key"] == group_key
+        assert flagged.loc[group_key, "flags"][0] == {
+            "flag": "contact", "text": "big: overdue for contact: never contacted, cadence 30"}
+        assert flagged.loc[group_key, "flags"][1]["text"].startswith(f"east: advance #{advance_id} behind: ")
+        assert bool(flagged.loc[group_key, "contact_overdue"]) and bool(flagged.loc[group_key, "advance_behind"])
+        # At client level the same flags, without the member's name.
+        by_client = churn.attention(store, D, "client", "en").set_index("unit_key")
+        assert by_client.loc["big", "flags"] == [
+            {"flag": "contact", "text": "overdue for contact: never contacted, cadence 30"}]
+        assert by_client.loc["east", "flags"][0]["text"].startswith(f"advance #{advance_id} behind: ")
+    finally:
+        store.close()
 
 
 def test_client_signals(quiet):
@@ -275,6 +350,23 @@ def test_demo_export(demo_store):
     assert xlsx_bytes({"预警名单": sheet})[:2] == b"PK"
 
 
+def test_export_sheet_with_follow_up_and_flags(quiet):
+    followup.set_status(quiet, "big", "recovering", owner="李娜", next_step="送样")
+    followup.add_note(quiet, "big", "拜访采购总监", "李娜", D - dt.timedelta(days=3), "visit")
+    listed = churn.watchlist(quiet, lang="en")
+    sheet = churn.export_frame(listed, "en", quiet)
+    assert sheet.to_dict("records") == [{
+        "#": 1, "Client": "big", "Tier": "Key", "Risk": 0.4, "Revenue at risk": 1600.0,
+        "Reasons": "last order 25 days ago; usually every 10 days", "Owner": "王磊",
+        "Trailing 12-month revenue": 4000.0, "Follow-up": "Recovering", "Follow-up owner": "李娜",
+        "Next step": "送样", "Note date": dt.date(2024, 6, 27), "Latest note": "拜访采购总监"}]
+    # The note is a contact 3 days before D: within the A cadence, so no flag.
+    assert listed.frame.iloc[0]["flags"] == []
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"Watchlist": sheet})))
+    rows = list(workbook["Watchlist"].values)
+    assert rows[0][:3] == ("#", "Client", "Tier") and rows[1][1] == "big" and rows[1][5].startswith("last order 25")
+
+
 # ------------------------------------------------------------------ the command line
 
 def run_cli(capsys, *args):
@@ -287,10 +379,28 @@ def test_cli_json(quiet, capsys):
     code, out, _ = run_cli(capsys, "--db", str(quiet.path), "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"as_of", "model", "watchlist"}
-    assert result["as_of"] == "2024-06-30" and result["model"] == "fallback"
+    assert set(result) == {"as_of", "level", "model", "watchlist"}
+    assert result["as_of"] == "2024-06-30" and result["model"] == "fallback" and result["level"] == "client"
     assert result["watchlist"] == [{"client": "big", "risk": 0.4, "revenue_at_risk": 1600.0, "reasons": [
-        {"signal": "silence", "strength": 0.6667, "text": "last order 25 days ago; usually every 10 days"}]}]
+        {"signal": "silence", "strength": 0.6667, "text": "last order 25 days ago; usually every 10 days"}],
+        "flags": [{"flag": "contact", "text": "overdue for contact: never contacted, cadence 30"}],
+        "follow_up": None}]
+
+
+def test_cli_json_carries_the_follow_up_flags_and_groups(quiet, capsys):
+    followup.set_status(quiet, "big", "contacted", next_step="季度回顾")
+    followup.add_note(quiet, "big", "电话：在比价", "王磊", D - dt.timedelta(days=45), "call")
+    advances.add_advance(quiet, "small", 1000, dt.date(2024, 6, 1), 3)
+    result = json.loads(run_cli(capsys, "--db", str(quiet.path), "--json")[1])
+    big, small = result["watchlist"]
+    assert big["follow_up"] == {"status": "contacted", "owner": "王磊", "next_step": "季度回顾",
+                                "last_note_date": "2024-05-16", "last_note": "电话：在比价"}
+    assert big["flags"] == [{"flag": "contact", "text": "overdue for contact: last contact 45 days ago, cadence 30"}]
+    assert small["client"] == "small" and small["risk"] == 0 and small["reasons"] == []
+    assert [f["flag"] for f in small["flags"]] == ["advance"] and small["follow_up"] is None
+    grouped = json.loads(run_cli(capsys, "--db", str(quiet.path), "--json", "--level", "group")[1])
+    assert grouped["level"] == "group" and [e["client"] for e in grouped["watchlist"]] == ["big", "small"]
+    assert all("follow_up" not in e for e in grouped["watchlist"])
 
 
 def test_cli_options(quiet, capsys):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from kam_core import backtest, churn, fmt
+from kam_core import advances, backtest, churn, fmt, followup
 from kam_core.churn_signals import ChurnSettings
 from kam_core.i18n import t
 from kam_core.store import Store
@@ -143,10 +143,62 @@ def test_settings_tab_applies_saves_and_restores(demo_db):
     assert t("churn.set.applied", "en") in texts(at)
 
 
-def test_page_without_data(empty_db):
-    at = open_page(PAGE, "zh")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_without_data(empty_db, lang):
+    at = open_page(PAGE, lang)
     assert not at.exception
-    assert t("w.no_data_page", "zh") in texts(at)
+    assert at.title[0].value == t("churn.title", lang)
+    assert [i.value for i in at.info] == [t("w.no_data_page", lang)]
+    assert not at.tabs and not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_group_level_watchlist(demo_db, lang):
+    at = open_page(PAGE, lang, level="group")
+    assert not at.exception, at.exception
+    store = Store(demo_db)
+    expected = churn.watchlist(store, level="group", lang=lang)
+    store.close()
+    assert at.metric[0].value == f"{len(expected.frame):,}"
+    if expected.empty:
+        assert t("churn.empty", lang, as_of=expected.as_of) in texts(at)
+    else:
+        table = at.dataframe[0].value
+        assert table[t("w.group", lang)].tolist() == expected.frame["unit_name"].tolist()
+        assert t("churn.col.status", lang) not in table.columns     # follow-ups are per client
+        assert at.get("download_button")
+    # back to clients: the same page, the client list
+    at.radio(key="level").set_value("client").run()
+    assert not at.exception
+    assert t("w.client", lang) in at.dataframe[0].value.columns
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_flags_and_follow_ups_show_on_the_watchlist(demo_db, lang):
+    store = Store(demo_db)
+    end = store.data_end()
+    # The largest 关键 client with no signal gets an advance it cannot recoup: it joins the list.
+    scored = churn.scores(store, end, "client", churn.saved_settings(store), "auto").frame
+    quiet_key = scored[(scored["tier"] == "key") & (scored["signals"] == 0)].sort_values("t12m_revenue").iloc[-1]
+    advance_id = advances.add_advance(store, quiet_key["unit_key"], 10 ** 10, end - dt.timedelta(days=29), 12)
+    listed_key = churn.watchlist(store, lang=lang).frame.iloc[0]["unit_key"]
+    followup.add_note(store, listed_key, "约了下周拜访", "王磊", end, "call")
+    expected = churn.watchlist(store, lang=lang)
+    store.close()
+    at = open_page(PAGE, lang)
+    assert not at.exception, at.exception
+    late = int(expected.frame["contact_overdue"].sum())
+    parts = ([t("churn.flags_summary.late", lang, n=late)] if late else []) + [t("churn.flags_summary.behind", lang, n=1)]
+    assert [w.value for w in at.warning] == [t("churn.flags_summary", lang, parts=t("churn.flags_summary.sep", lang).join(parts))]
+    table = at.dataframe[0].value.set_index(t("w.client", lang))
+    row = expected.frame.set_index("unit_key").loc[quiet_key["unit_key"]]
+    assert row["reasons"] == [] and [f["flag"] for f in row["flags"]] == ["advance"]
+    head = {"zh": f"预付款 #{advance_id} 回收落后：", "en": f"advance #{advance_id} behind: "}[lang]
+    assert row["reason_text"].startswith(head)
+    assert table.loc[quiet_key["unit_name"], t("churn.col.reasons", lang)] == row["reason_text"]
+    first = table.iloc[0]
+    assert first[t("churn.col.status", lang)] == t("churn.status.open", lang)
+    assert first[t("churn.col.last_note", lang)] == "约了下周拜访"
 
 
 def test_every_churn_string_exists_in_both_languages():
@@ -167,6 +219,8 @@ def test_every_churn_string_exists_in_both_languages():
     used |= {f"churn.fallback.{r}" for r in ("little_history", "not_converged", "degenerate")}
     used |= {f"churn.model.{m}" for m in churn.MODEL_MODES} | {f"churn.unit.{u}" for u in churn.LEVELS}
     used |= {"churn.why.decline_prev", "churn.why.decline_year", "churn.why.breadth_category", "churn.why.breadth_city"}
+    used |= {"churn.flag.advance_behind", "churn.flag.advance_overdue", "churn.flags_summary.late",
+             "churn.flags_summary.behind"}
     assert len(used) > 100
     missing = sorted(k for k in used if k not in STRINGS)
     assert missing == []

@@ -1,7 +1,7 @@
 """`churn`: the watchlist of KA clients quietly leaving, headless (DESIGN.md, Command line)."""
 from __future__ import annotations
 
-from kam_core import churn
+from kam_core import churn, followup
 from kam_core.cli.common import CliError, money, parse_date
 from kam_core.i18n import t
 from kam_core.store import StoreLocked, open_for_cli
@@ -29,6 +29,9 @@ def run(args) -> dict:
         raise CliError(t("churn.cli.locked", args.lang)) from None
     try:
         listed = churn.watchlist(store, as_of, level=args.level, model=args.model, lang=args.lang, top=args.top)
+        frame = listed.frame
+        if listed.level == "client" and listed.as_of is not None:
+            frame = followup.attach(store, frame)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -37,20 +40,32 @@ def run(args) -> dict:
         raise CliError(t("churn.cli.no_orders", args.lang))
     return {
         "as_of": listed.as_of,
+        "level": listed.level,
         "model": listed.model.state,
-        "watchlist": [
-            {"client": row.unit_name, "risk": round(float(row.risk), 4),
-             "revenue_at_risk": money(row.revenue_at_risk),
-             "reasons": [{"signal": r["signal"], "strength": round(r["strength"], 4), "text": r["text"]}
-                         for r in row.reasons]}
-            for row in listed.frame.itertuples(index=False)
-        ],
+        "watchlist": [_entry(row, listed.level) for row in frame.to_dict("records")],
     }
+
+
+def _entry(row: dict, level: str) -> dict:
+    """One listed unit: client (the group's name at group level), risk, revenue at risk, reasons;
+    flags (contact overdue, advance behind) and, per client, the follow-up (null when none)."""
+    entry = {"client": row["unit_name"], "risk": round(float(row["risk"]), 4),
+             "revenue_at_risk": money(row["revenue_at_risk"]),
+             "reasons": [{"signal": r["signal"], "strength": round(r["strength"], 4), "text": r["text"]}
+                         for r in row["reasons"]],
+             "flags": [{"flag": f["flag"], "text": f["text"]} for f in row["flags"]]}
+    if level == "client":
+        entry["follow_up"] = None if row["status"] is None else {
+            "status": row["status"], "owner": row["fu_owner"], "next_step": row["next_step"],
+            "last_note_date": row["last_note_date"], "last_note": row["last_note"]}
+    return entry
 
 
 def render(result: dict) -> str:
     lines = [f"churn watchlist as of {result['as_of']} (model: {result['model']}): {len(result['watchlist'])} on the list"]
     for i, entry in enumerate(result["watchlist"], start=1):
         lines.append(f"{i:>3}. {entry['client']}  risk {entry['risk']:.0%}  at risk {entry['revenue_at_risk']:,.2f}")
-        lines.extend(f"       - {r['text']}" for r in entry["reasons"])
+        lines.extend(f"       - {r['text']}" for r in [*entry["reasons"], *entry["flags"]])
+        if entry.get("follow_up"):
+            lines.append(f"       > {entry['follow_up']['status']}")
     return "\n".join(lines)
