@@ -54,19 +54,27 @@ def add_note(store, client_key: str, text: str, author: str | None, note_date: d
     A client without a follow-up gets one (status open). ValueError for an empty note or an
     unknown client.
     """
+    return add_notes(store, [client_key], text, author, note_date, kind)[0]
+
+
+def add_notes(store, client_keys: list[str], text: str, author: str | None, note_date: dt.date,
+              kind: str | None = None) -> list[int]:
+    """The same note for several clients (a group's members), all or none in one transaction."""
     text = _blank_to_none(text)
     if text is None:
         raise ValueError("a note needs text")
     if not isinstance(note_date, dt.date):
         raise ValueError("a note needs a date")
-    params = {"client_key": client_key, "note_date": note_date, "author": _blank_to_none(author),
-              "text": text, "kind": _blank_to_none(kind)}
+    ids = []
     with store.write() as cur:
-        _require_client(cur, client_key)
-        contact_id = cur.execute(sql("followup_contact_insert"), params).fetchone()[0]
-        note_id = cur.execute(sql("followup_note_insert"), {**params, "contact_id": contact_id}).fetchone()[0]
-        cur.execute(sql("followup_open"), {"client_key": client_key})
-    return int(note_id)
+        for client_key in client_keys:
+            params = {"client_key": client_key, "note_date": note_date, "author": _blank_to_none(author),
+                      "text": text, "kind": _blank_to_none(kind)}
+            _require_client(cur, client_key)
+            contact_id = cur.execute(sql("followup_contact_insert"), params).fetchone()[0]
+            ids.append(int(cur.execute(sql("followup_note_insert"), {**params, "contact_id": contact_id}).fetchone()[0]))
+            cur.execute(sql("followup_open"), {"client_key": client_key})
+    return ids
 
 
 def followup_log(store, client_key: str) -> pd.DataFrame:

@@ -119,7 +119,7 @@ def save_decision(store, unit_key: str, level: str, text: str, author: str | Non
     clients = [unit_key] if level == "client" else members(store, unit_key, level)
     if not clients:
         raise ValueError(f"unknown unit {unit_key!r}")
-    return [followup.add_note(store, key, text, author, meeting_date, kind="meeting") for key in clients]
+    return followup.add_notes(store, list(clients), text, author, meeting_date, kind="meeting")
 
 
 # ------------------------------------------------------------------ the pack's content

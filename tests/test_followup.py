@@ -107,3 +107,13 @@ def test_export_sheets(store):
     assert notes.iloc[0].tolist() == ["华润万家", D, "会议", "王磊", "客户转向竞品"]
     unknown_kind = followup.log_frame(followup.followup_log(store, "华润万家").assign(kind="电话拜访"), "en")
     assert unknown_kind.iloc[0]["Kind"] == "电话拜访"
+
+
+def test_a_note_for_several_clients_is_all_or_nothing(store):
+    version = store.version()
+    with pytest.raises(ValueError):
+        followup.add_notes(store, ["华润万家", "没有这个客户"], "统一返利方案", None, D, kind="meeting")
+    assert store.version() == version and contacts(store) == [] and followup.status_of(store, "华润万家") is None
+    ids = followup.add_notes(store, ["华润万家", "永辉超市"], "统一返利方案", None, D, kind="meeting")
+    assert len(ids) == 2 and [row[0] for row in contacts(store)] == ["华润万家", "永辉超市"]
+    assert store.version() == version + 1
