@@ -182,6 +182,22 @@ def test_every_export_downloads_and_opens(app, page_en, tmp_path):
     assert opened >= 8, f"only {opened} exports found"
 
 
+def test_sign_a_saved_scenario_and_see_it_in_the_ledger(app, page_en):
+    page = page_en
+    goto(page, f"{app}/prepay")
+    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_text(re.compile(r"Scenario #\d+ saved")).wait_for(timeout=60_000)
+    goto(page, f"{app}/advances")
+    page.get_by_role("tab", name="From a saved scenario").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.get_by_text(re.compile(r"Advance #\d+ signed")).wait_for(timeout=60_000)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Ledger" in body and "No advance signed yet" not in body
+    assert not exceptions_on(page)
+
+
 # The journeys below import files (and the first removes the demo data): they run last.
 
 def test_upload_mapping_report_and_rejects_download(app, page_en, tmp_path):
