@@ -145,17 +145,8 @@ def _summary(book: _Book, content: PackContent) -> None:
                          [[r.label, r.revenue] + ([r.profit] if content.has_profit else []) for r in trend.itertuples()],
                          ["auto", "money", "money"])
     if last >= first:
-        chart = book.wb.add_chart({"type": "column"})
-        chart.add_series({"name": [name, row + 1, 1], "categories": [name, first, 0, last, 0],
-                          "values": [name, first, 1, last, 1], "fill": {"color": "#1F5FAD"}})
-        if content.has_profit:
-            line = book.wb.add_chart({"type": "line"})
-            line.add_series({"name": [name, row + 1, 2], "categories": [name, first, 0, last, 0],
-                             "values": [name, first, 2, last, 2], "line": {"color": "#E07A1F"}})
-            chart.combine(line)
-        chart.set_title({"name": [name, row, 0]})
-        chart.set_legend({"position": "bottom"})
-        ws.insert_chart(20, 6, chart, {"x_scale": 1.4, "y_scale": 1.1})
+        _revenue_chart(book, ws, name, row + 1, first, last, content.has_profit, title=[name, row, 0],
+                       at=(20, 6), scale=(1.4, 1.1))
     _widths(ws, [26, 18, 18, 14])
 
 
@@ -250,17 +241,8 @@ def _client(book: _Book, content: PackContent, order: int, p) -> None:
                          [[r.month, r.revenue] + ([r.profit] if content.has_profit else []) for r in monthly.itertuples()],
                          ["auto", "money", "money"])
     if last >= first:
-        chart = book.wb.add_chart({"type": "column"})
-        chart.add_series({"name": [name, row + 1, 1], "categories": [name, first, 0, last, 0],
-                          "values": [name, first, 1, last, 1], "fill": {"color": "#1F5FAD"}})
-        if content.has_profit:
-            line = book.wb.add_chart({"type": "line"})
-            line.add_series({"name": [name, row + 1, 2], "categories": [name, first, 0, last, 0],
-                             "values": [name, first, 2, last, 2], "line": {"color": "#E07A1F"}})
-            chart.combine(line)
-        chart.set_title({"name": [name, 0, 0]})
-        chart.set_legend({"position": "bottom"})
-        ws.insert_chart(2, 5, chart, {"x_scale": 1.3, "y_scale": 1.0})
+        _revenue_chart(book, ws, name, row + 1, first, last, content.has_profit, title=[name, 0, 0],
+                       at=(2, 5), scale=(1.3, 1.0))
     row = max(last, row + 1) + 2
     cats = p.categories
     if not cats.empty:
@@ -349,3 +331,19 @@ def render_xlsx(content: PackContent) -> bytes:
         _client(book, content, order, p)
     book.close()
     return buffer.getvalue()
+
+
+def _revenue_chart(book, ws, name: str, header_row: int, first: int, last: int, has_profit: bool, title: list,
+                   at: tuple[int, int], scale: tuple[float, float]) -> None:
+    """Native columns of revenue by period (rows first..last), with profit as a line where mapped."""
+    chart = book.wb.add_chart({"type": "column"})
+    chart.add_series({"name": [name, header_row, 1], "categories": [name, first, 0, last, 0],
+                      "values": [name, first, 1, last, 1], "fill": {"color": "#1F5FAD"}})
+    if has_profit:
+        line = book.wb.add_chart({"type": "line"})
+        line.add_series({"name": [name, header_row, 2], "categories": [name, first, 0, last, 0],
+                         "values": [name, first, 2, last, 2], "line": {"color": "#E07A1F"}})
+        chart.combine(line)
+    chart.set_title({"name": title})
+    chart.set_legend({"position": "bottom"})
+    ws.insert_chart(at[0], at[1], chart, {"x_scale": scale[0], "y_scale": scale[1]})
