@@ -388,13 +388,33 @@ def simulate(inputs: PrepayInputs) -> Simulation:
     z_sales, z_share, counts = _draws(inputs.paths, inputs.seed, T, inputs.schedule, month_table,
                                       inputs.new_stores, inputs.delay_prob, inputs.delay_months)
 
+    new_equiv = counts @ ramp_matrix(T, inputs.ramp_start, inputs.ramp_months)
+    scale = _scale(inputs, z_sales, z_share)
+    return Simulation(scale[:, None] * (inputs.stores_now + new_equiv))
+
+
+def _scale(inputs: PrepayInputs, z_sales: np.ndarray, z_share: np.ndarray) -> np.ndarray:
+    """Per path: sales shock x channel share x mature sales per store (see simulate)."""
     sigma2 = math.log1p(inputs.sales_cv**2)
     shock = np.exp(math.sqrt(sigma2) * z_sales - sigma2 / 2.0)
     share = np.clip(inputs.channel_share * (1.0 + inputs.share_cv * z_share), 0.0, 1.0)
+    return shock * share * inputs.store_monthly_sales
 
-    new_equiv = counts @ ramp_matrix(T, inputs.ramp_start, inputs.ramp_months)
-    scale = shock * share * inputs.store_monthly_sales
-    return Simulation(scale[:, None] * (inputs.stores_now + new_equiv))
+
+def term_sales(inputs: PrepayInputs) -> np.ndarray:
+    """Channel sales over the term per path, as simulate(inputs).term_sales (the
+    same random numbers, equal up to float rounding) without building the
+    paths x months matrix: a store opened in month m sells the row sum of the
+    ramp matrix in mature-store-months over the term, so the term needs one
+    matrix-vector product. sensitivity() reruns the model this way.
+    """
+    T = inputs.term_months
+    month_table = inputs.month_table if inputs.schedule == "table" else None
+    z_sales, z_share, counts = _draws(inputs.paths, inputs.seed, T, inputs.schedule, month_table,
+                                      inputs.new_stores, inputs.delay_prob, inputs.delay_months)
+    per_store = ramp_matrix(T, inputs.ramp_start, inputs.ramp_months).sum(axis=1)
+    store_months = inputs.stores_now * T + counts @ per_store
+    return _scale(inputs, z_sales, z_share) * store_months
 
 
 # ---------------------------------------------------------------- summaries
@@ -553,16 +573,17 @@ def sensitivity(inputs: PrepayInputs, advance: float | None = None) -> list[dict
 
     Each listed input is moved down and up one step (see _SENSITIVITY_INPUTS),
     everything else held, and the model rerun with the same seed (common random
-    numbers, so the swing is the input's effect, not noise). Rows: input, base,
+    numbers, so the swing is the input's effect, not noise; term_sales(), so a
+    rerun costs a matrix-vector product once the draws are kept). Rows: input, base,
     low, high (input values), advance_low, advance_high, base_advance, swing =
     |advance_high - advance_low|; with an advance also recoup_probability_low /
     _high. Sorted by swing, largest first (ties in the listed order). With a
     month table the number of new stores is fixed, so stores_target is left out.
     """
     def run(inp: PrepayInputs) -> tuple[float, float | None]:
-        sim = simulate(inp)
-        rec = recommended_advance(sim.term_sales, inp.probability)
-        prob = None if advance is None else float(np.mean(sim.term_sales >= advance))
+        term = term_sales(inp)
+        rec = recommended_advance(term, inp.probability)
+        prob = None if advance is None else float(np.mean(term >= advance))
         return rec, prob
 
     base_advance, _ = run(inputs)

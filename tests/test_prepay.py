@@ -29,6 +29,7 @@ from kam_core.prepay import (
     settle,
     simulate,
     summarize,
+    term_sales,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -415,7 +416,9 @@ def test_sensitivity_rows():
     assert swings == sorted(swings, reverse=True)
     by = {r["input"]: r for r in rows}
     base = summarize(simulate(inp), inp)["recommended_advance"]
-    assert all(r["base_advance"] == base for r in rows)
+    # The reruns go through term_sales(): equal to simulate() up to float rounding.
+    assert all(r["base_advance"] == pytest.approx(base, rel=1e-12) for r in rows)
+    base = rows[0]["base_advance"]
     # Same random numbers: sales scale every path, so the advance scales exactly.
     s = by["store_monthly_sales"]
     assert (s["low"], s["high"]) == (640_000.0, 960_000.0)
@@ -428,6 +431,49 @@ def test_sensitivity_rows():
     assert by["ramp_months"]["low"] == 5 and by["ramp_months"]["high"] == 7
     assert by["delay_prob"]["advance_high"] <= base <= by["delay_prob"]["advance_low"]
     assert s["recoup_probability_low"] < s["recoup_probability_high"]
+
+
+def test_sensitivity_hand_case():
+    # The hand case above (2 -> 4 stores, 4 months, 500 per mature-store-month)
+    # with p 0.5 and no randomness: the advance is the term sales, 5375.
+    # Mature-store-months over the term of a store opened in month 1..4 (ramp
+    # 0.5, 0.75, 1, ...): 3.25, 2.25, 1.25, 0.5; existing stores 2 x 4 = 8.
+    # - sales +-20%: 0.8 / 1.2 x 5375 = 4300 / 6450;
+    # - new stores 2 +-1: 3 stores opens one in month floor(4 x 1/2) + 1 = 3:
+    #   8 + 1.25 = 9.25 -> 4625; 5 opens months 1, 3, 4 (4 x 1/6, 4 x 1/2,
+    #   4 x 5/6): 8 + 3.25 + 1.25 + 0.5 = 13 -> 6500;
+    # - ramp start 0.4 / 0.6 (ages 1, 2, 3: 0.4, 0.7, 1 | 0.6, 0.8, 1), stores
+    #   opened in months 2 and 4: 8 + 2.1 + 0.4 = 10.5 -> 5250; 8 + 2.4 + 0.6 = 11 -> 5500;
+    # - ramp months 2 -+1: 1 month (0.5, 1, 1): 8 + 2.5 + 0.5 = 11 -> 5500;
+    #   3 months (0.5, 2/3, 5/6): 8 + 2 + 0.5 = 10.5 -> 5250;
+    # - the sales spread and the delay probability are 0: +-20% of 0 moves nothing.
+    inp = PrepayInputs(stores_now=2, stores_target=4, term_months=4, store_monthly_sales=1000.0,
+                       channel_share=0.5, ramp_start=0.5, ramp_months=2, paths=3, probability=0.5, **QUIET)
+    assert term_sales(inp).tolist() == [5375.0] * 3
+    rows = sensitivity(inp, advance=5000.0)
+    by = {r["input"]: r for r in rows}
+    exact = lambda x: pytest.approx(x, rel=1e-12)  # noqa: E731
+    expected = {"store_monthly_sales": (4300, 6450), "channel_share": (4300, 6450), "stores_target": (4625, 6500),
+                "ramp_start": (5250, 5500), "ramp_months": (5500, 5250), "sales_cv": (5375, 5375),
+                "delay_prob": (5375, 5375)}
+    for name, (low, high) in expected.items():
+        assert (by[name]["advance_low"], by[name]["advance_high"]) == (exact(low), exact(high)), name
+    assert (by["stores_target"]["low"], by["stores_target"]["high"]) == (3, 5)
+    assert (by["ramp_months"]["low"], by["ramp_months"]["high"]) == (1, 3)
+    assert [r["input"] for r in rows] == ["store_monthly_sales", "channel_share", "stores_target", "ramp_start",
+                                          "ramp_months", "sales_cv", "delay_prob"]  # swings 2150, 2150, 1875, 250, 250, 0, 0
+    assert by["sales_cv"]["swing"] == 0.0 and by["delay_prob"]["swing"] == 0.0
+    # An offer of 5000: recouped on no path with 20% lower sales, on all with 20% higher.
+    assert (by["store_monthly_sales"]["recoup_probability_low"],
+            by["store_monthly_sales"]["recoup_probability_high"]) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("change", [dict(), dict(term_months=36, stores_target=80, schedule="back"),
+                                    dict(schedule="front", ramp_months=0, delay_prob=0.5),
+                                    dict(stores_now=0, stores_target=0)])
+def test_term_sales_equal_the_simulated_paths(change):
+    inp = replace(SEED_CASE, paths=2000, **change)
+    assert term_sales(inp) == pytest.approx(simulate(inp).term_sales, rel=1e-12)
 
 
 def test_sensitivity_skips_stores_target_with_a_table():
@@ -477,9 +523,25 @@ def test_cli_text(capsys):
     assert "Recommended advance" in text and "Advance 70,000,000.00 (refund rule)" in text
 
 
+def test_cli_month_table(capsys):
+    # The table case above: 1 -> 3 stores, both opening in month 2, mature at once,
+    # 100 a month each through the channel: 100 + 300 + 300 = 700 on every path.
+    argv = ["prepay", "--stores-now", "1", "--stores-target", "3", "--term-months", "3", "--month-table", "0,2,0",
+            "--store-monthly-sales", "100", "--channel-share", "1", "--ramp-months", "0", "--sales-cv", "0",
+            "--share-cv", "0", "--delay-prob", "0", "--paths", "5", "--advance", "800", "--json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["inputs"]["schedule"], out["inputs"]["month_table"]) == ("table", [0, 2, 0])
+    assert out["forecast"] == {"p10": 700.0, "p50": 700.0, "p90": 700.0}
+    # 800 falls short by 100; the last month sells 300 -> 1/3 extra month.
+    assert (out["recoup_probability"], out["expected_shortfall"], out["expected_extra_months"]) == (0.0, 100.0, 0.33)
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
+        (["--month-table", "1,2"], "--month-table opens 3 stores but the chain grows by 23"),
+        (["--month-table", ",".join(["2"] * 13)], "--month-table has 13 months, more than the 12-month term"),
         (["--channel-share", "1.5"], "--channel-share must be between 0 and 1, got 1.5"),
         (["--probability", "1"], "--probability must be strictly between 0 and 1"),
         (["--stores-now", "50"], "--stores-target (40) must not be below --stores-now (50)"),
@@ -496,7 +558,9 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, extra, message):
 @pytest.mark.parametrize(
     "argv",
     [["--stores-now", "17"], ["--stores-now", "17", "--stores-target", "40", "--paths", "abc"],
-     ["--stores-now", "17", "--stores-target", "40", "--schedule", "table"]],
+     ["--stores-now", "17", "--stores-target", "40", "--schedule", "table"],
+     ["--stores-now", "17", "--stores-target", "40", "--month-table", "1,-2"],
+     ["--stores-now", "17", "--stores-target", "40", "--month-table", "a,b"]],
 )
 def test_cli_unparsable_options_exit_2_with_one_line(capsys, argv):
     with pytest.raises(SystemExit) as exc:

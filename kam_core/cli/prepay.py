@@ -52,6 +52,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--schedule", choices=["even", "front", "back"], default="even",
                    help="when the new stores open over the term")
+    p.add_argument("--month-table", type=_month_table, default=None, metavar="N,N,...",
+                   help="new stores opening in each month of the term, month 1 first (e.g. 0,2,0,1); "
+                        "replaces --schedule and must add up to --stores-target minus --stores-now")
     p.add_argument("--ramp-start", type=float, default=0.6, help="first-month sales of a new store vs a mature one")
     p.add_argument("--ramp-months", type=int, default=6, help="months for a new store to mature (0 = at once)")
     p.add_argument("--sales-cv", type=float, default=0.2, help="coefficient of variation of mature sales")
@@ -69,7 +72,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=run, render=render)
 
 
+def _month_table(text: str) -> tuple[int, ...]:
+    """"0,2,0,1" -> (0, 2, 0, 1): whole numbers >= 0, comma separated."""
+    parts = [x.strip() for x in text.split(",")]
+    if not parts or not all(x.isdigit() for x in parts):
+        raise argparse.ArgumentTypeError(
+            f"expects whole numbers >= 0 separated by commas (new stores per month), got {text!r}")
+    return tuple(int(x) for x in parts)
+
+
 def inputs_from_args(args: argparse.Namespace) -> PrepayInputs:
+    table = getattr(args, "month_table", None)
     try:
         return PrepayInputs(
             stores_now=args.stores_now,
@@ -77,7 +90,8 @@ def inputs_from_args(args: argparse.Namespace) -> PrepayInputs:
             term_months=args.term_months,
             store_monthly_sales=args.store_monthly_sales,
             channel_share=args.channel_share,
-            schedule=args.schedule,
+            schedule="table" if table is not None else args.schedule,
+            month_table=table,
             ramp_start=args.ramp_start,
             ramp_months=args.ramp_months,
             sales_cv=args.sales_cv,
@@ -98,7 +112,7 @@ def inputs_from_args(args: argparse.Namespace) -> PrepayInputs:
 _OPTION_NAMES = re.compile(
     r"\b(stores_now|stores_target|term_months|store_monthly_sales|channel_share|ramp_start"
     r"|ramp_months|sales_cv|share_cv|delay_prob|delay_months|commission|cost_of_capital"
-    r"|probability|paths|seed)\b"
+    r"|probability|paths|seed|month_table)\b"
 )
 
 
@@ -121,6 +135,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "store_monthly_sales": money(inputs.store_monthly_sales),
             "channel_share": inputs.channel_share,
             "schedule": inputs.schedule,
+            "month_table": None if inputs.month_table is None else list(inputs.month_table),
             "rule": inputs.rule,
             "probability": inputs.probability,
             "paths": inputs.paths,
