@@ -17,9 +17,9 @@ def column_label(ins, index: int) -> str:
 
 
 def excel_download(label: str, sheets: dict[str, pd.DataFrame], file_name: str, key: str | None = None) -> None:
-    """A download button for a workbook (text written as text, never as a formula)."""
-    st.download_button(label, xlsx_bytes(sheets), file_name=file_name, key=key, icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """A download button for a workbook (text written as text, never as a formula), built only
+    when clicked: a 20,000-row sheet costs seconds, which a rerun should not pay."""
+    excel_download_on_click(label, lambda: sheets, file_name, key)
 
 
 def unit_picker(ctx, label: str, key: str, default_key: str | None = None) -> str | None:
