@@ -48,31 +48,40 @@ def figure_sizes(at) -> list[int]:
     return [len(el.proto.spec.encode()) for el in at.get("plotly_chart")]
 
 
-def measure(page: str, lang: str = "en") -> dict:
+def _open(page: str, lang: str):
+    """The page reached as a user does (the entry page first); its own first run timed."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.session_state["lang"] = lang
-    t0 = time.perf_counter()
     at.run()
+    at.first_run_s = None
     if page != "app.py":
         t0 = time.perf_counter()
         at.switch_page(page)
         at.run()
-    first = time.perf_counter() - t0
+        at.first_run_s = time.perf_counter() - t0
+    return at
+
+
+def measure(page: str, lang: str = "en") -> dict:
+    t0 = time.perf_counter()
+    at = _open(page, lang)
+    first = time.perf_counter() - t0 if page == "app.py" else at.first_run_s
     errors = [e.value for e in at.exception]
     sizes = figure_sizes(at)
     changed = _change_one(at) or "nothing (plain rerun)"
-    rerun = None
-    if changed:
+    t0 = time.perf_counter()
+    try:
+        at.run()
+    except ValueError:   # AppTest cannot set a select box whose labels are formatted: rerun as is
+        at = _open(page, lang)
+        changed = "nothing (plain rerun)"
         t0 = time.perf_counter()
-        try:
-            at.run()
-            rerun = time.perf_counter() - t0
-        except ValueError as exc:   # AppTest cannot set some formatted select boxes
-            errors.append(f"AppTest: {exc}")
-        errors += [e.value for e in at.exception]
-        sizes = max(sizes, figure_sizes(at), key=lambda s: sum(s))
+        at.run()
+    rerun = time.perf_counter() - t0
+    errors += [e.value for e in at.exception]
+    sizes = max(sizes, figure_sizes(at), key=lambda s: sum(s))
     return {"page": page, "first_run_s": first, "rerun_s": rerun, "changed": changed,
             "figures": len(sizes), "largest_figure_bytes": max(sizes, default=0), "errors": errors}
 
