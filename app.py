@@ -10,7 +10,7 @@ from kam_core.charts.overview import movers_figure, trend_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.nav import script_of
-from ui.widgets import excel_download_on_click
+from ui.widgets import excel_download
 
 ctx = page_setup("overview")
 t = ctx.t
@@ -122,6 +122,6 @@ with st.expander(t("ov.lists.title", new=len(new), lost=len(lost), units=units),
             column.caption(t("w.none"))
         else:
             column.dataframe(table, hide_index=True, width="stretch", column_config=config)
-    excel_download_on_click(t("w.export_xlsx"), lambda: {t("ov.movers.rose"): rose, t("ov.movers.fell"): fell,
+    excel_download(t("w.export_xlsx"), lambda: {t("ov.movers.rose"): rose, t("ov.movers.fell"): fell,
                                                          t("ov.new", units=units): new, t("ov.lost", units=units): lost},
                             file_name=f"overview_{window.label}.xlsx", key="ov_export")

@@ -7,7 +7,7 @@ from kam_core import explore, sqlbox
 from kam_core.charts.explore import pivot_figure
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click
+from ui.widgets import excel_download
 
 ctx = page_setup("explore")
 t = ctx.t
@@ -55,7 +55,7 @@ with tab_pivot:
             st.caption(t("exp.shape_rows", rows=len(shown) - 1))
         else:
             st.caption(t("exp.shape", rows=len(shown) - 1, cols=len(shown.columns) - 1))
-        excel_download_on_click(t("w.export_xlsx"), lambda: {t("exp.tab.pivot"): shown.reset_index()},
+        excel_download(t("w.export_xlsx"), lambda: {t("exp.tab.pivot"): shown.reset_index()},
                                 file_name=f"pivot_{rows}_{cols}_{window.label}.xlsx", key="exp_xlsx")
 
 # ------------------------------------------------------------------ SQL box
@@ -82,5 +82,5 @@ with tab_sql:
             if result.truncated:
                 st.warning(t("sql.truncated", cap=sqlbox.ROW_CAP), icon=":material/content_cut:")
             st.dataframe(result.frame, hide_index=True, width="stretch")
-            excel_download_on_click(t("w.export_xlsx"), lambda: {"SQL": result.frame}, file_name="query.xlsx",
+            excel_download(t("w.export_xlsx"), lambda: {"SQL": result.frame}, file_name="query.xlsx",
                                     key="sql_xlsx")

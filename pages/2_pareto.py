@@ -10,7 +10,7 @@ from kam_core.charts import SERIES
 from kam_core.charts import pareto as charts
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click, md_plain
+from ui.widgets import excel_download, md_plain
 
 ctx = page_setup("pareto")
 t = ctx.t
@@ -170,7 +170,7 @@ with tabs["top"]:
         else:
             st.dataframe(_table(shown, ranked_columns), hide_index=True, width="stretch", column_config=table_config)
         nonpositive = _table(result.nonpositive, {"unit_name": unit_column, "value": value_header})
-        excel_download_on_click(t("w.export_xlsx"),
+        excel_download(t("w.export_xlsx"),
                                 lambda: {t("par.sheet.ranked"): _table(result.ranked, ranked_columns),
                                          t("par.sheet.nonpositive"): nonpositive},
                                 file_name=f"pareto_{window.label}_{measure}.xlsx", key="par_export")
@@ -231,7 +231,7 @@ with tabs["segments"]:
             st.dataframe(_table(inside[inside["in_top"]], {"rank": t("w.rank"), "unit_name": unit_column,
                                                            "value": value_header, "cum_share": t("w.cum_share")}),
                          hide_index=True, width="stretch", column_config=table_config)
-            excel_download_on_click(t("w.export_xlsx"), lambda: {t(f"w.{dimension}"): segment_table},
+            excel_download(t("w.export_xlsx"), lambda: {t(f"w.{dimension}"): segment_table},
                                     file_name=f"pareto_{dimension}_{window.label}.xlsx", key="par_segments_export")
 
 # ---- region -> city -> client
@@ -302,7 +302,7 @@ with tabs["coverage"]:
                                   "reach": t("par.cov.reach")})
             with st.expander(f"{t('par.cov.owners_title')} ({len(owner_table):,})"):
                 st.dataframe(owner_table, hide_index=True, width="stretch")
-            excel_download_on_click(t("w.export_xlsx"),
+            excel_download(t("w.export_xlsx"),
                                     lambda: {t("par.cov.under_title"): under, t("par.cov.over_title"): over,
                                              t("par.cov.owners_title"): owner_table,
                                              t("par.cov.all"): _table(labelled, cover_columns)},

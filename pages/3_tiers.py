@@ -12,7 +12,7 @@ from kam_core.charts.tiers import cuts_figure, distribution_figure, matrix_style
 from kam_core.ranks import MEASURES, TIERS, TierRule
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click
+from ui.widgets import excel_download
 
 ctx = page_setup("tiers")
 t = ctx.t
@@ -122,7 +122,7 @@ def show_tier_list() -> None:
             "value": money_column(headers["value"]), "share": pct_column(t("w.share")),
             "cum_share": pct_column(t("w.cum_share"))})
         st.caption(t("tiers.pin_legend"))
-        excel_download_on_click(t("w.export_xlsx"), lambda: tiers.tier_list_sheets(shown, period, lang, measure, level),
+        excel_download(t("w.export_xlsx"), lambda: tiers.tier_list_sheets(shown, period, lang, measure, level),
                                 f"tiers_{period.label}.xlsx", key="tiers_dl_list")
 
 # ---------------------------------------------------------------- calibration: what a cut shift moves
@@ -236,7 +236,7 @@ def show_migration() -> None:
                                                          for _ in row], axis=1)
                     st.caption(t("tiers.list.ka_exit_note", n=int(exits.sum())))
                 st.dataframe(view, hide_index=True, width="stretch", column_config=columns)
-        excel_download_on_click(t("tiers.mig.export"), lambda: migration.export_sheets(moves, p, q, lang, level),
+        excel_download(t("tiers.mig.export"), lambda: migration.export_sheets(moves, p, q, lang, level),
                                 f"migration_{p.label}_{q.label}.xlsx", key="tiers_dl_mig")
 
         st.subheader(t("tiers.mig.sankey"))

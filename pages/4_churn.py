@@ -12,7 +12,7 @@ from kam_core.churn_signals import SIGNALS, ChurnSettings
 from kam_core.ranks import unit_names
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click, md_plain
+from ui.widgets import excel_download, md_plain
 
 ctx = page_setup("churn")
 t = ctx.t
@@ -106,7 +106,7 @@ if tab_list.open:
                 sheets[t("churn.sheet.notes")] = followup.notes_frame(ctx.store, ctx.lang)
             return sheets
 
-        excel_download_on_click(t("churn.export"), watchlist_sheets, f"churn_watchlist_{listed.as_of}.xlsx",
+        excel_download(t("churn.export"), watchlist_sheets, f"churn_watchlist_{listed.as_of}.xlsx",
                                 key="churn_export")
 
 # ---- the follow-up log
@@ -168,7 +168,7 @@ if tab_follow.open:
             st.caption(t("churn.fu.no_board"))
         else:
             st.dataframe(board, hide_index=True, width="stretch")
-            excel_download_on_click(t("churn.fu.export"), lambda: {
+            excel_download(t("churn.fu.export"), lambda: {
                 t("churn.sheet.followups"): board, t("churn.sheet.notes"): followup.notes_frame(ctx.store, ctx.lang)},
                 "churn_followups.xlsx", key="churn_fu_export")
 
@@ -210,7 +210,7 @@ if tab_test.open:
                 st.dataframe(shown, hide_index=True, width="stretch", column_config={
                     t("churn.col.risk"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                     t("w.change"): st.column_config.NumberColumn(format="percent")})
-            excel_download_on_click(t("churn.bt.export"), lambda: {t("churn.tab.backtest"): sheet},
+            excel_download(t("churn.bt.export"), lambda: {t("churn.tab.backtest"): sheet},
                                     f"churn_backtest_{bt_as_of}_{horizon}d.xlsx", key="churn_bt_export")
 
 # ---- signal settings

@@ -8,7 +8,7 @@ from kam_core import fmt, profile, stakeholders
 from kam_core.charts.profile import mix_figure, monthly_figure, stakeholder_figure, tier_path_figure
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download_on_click, md_plain, unit_picker
+from ui.widgets import excel_download, md_plain, unit_picker
 
 ctx = page_setup("profile")
 t = ctx.t
@@ -95,7 +95,7 @@ with tab_sales:
         "orders": t("prof.orders")})
     mix_columns = {"item": t("prof.item"), "revenue": t("w.revenue"), "profit": t("w.profit"),
                    "lines": t("prof.lines"), "share": t("w.share")}
-    excel_download_on_click(t("w.export_xlsx"), lambda: {
+    excel_download(t("w.export_xlsx"), lambda: {
         t("prof.monthly"): table, t("prof.mix_category"): p.categories.rename(columns=mix_columns),
         t("prof.mix_city"): p.cities.rename(columns=mix_columns)},
         file_name=f"profile_{ctx.window.label}.xlsx", key="prof_xlsx")

@@ -9,7 +9,7 @@ from kam_core.charts.plan import attainment_figure, pace_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.nav import script_of
-from ui.widgets import excel_download_on_click
+from ui.widgets import excel_download
 
 ctx = page_setup("targets")
 t = ctx.t
@@ -159,4 +159,4 @@ def export_sheets() -> dict:
     return sheets
 
 
-excel_download_on_click(t("w.export_xlsx"), export_sheets, f"targets_{period_label}_{as_of}.xlsx", key="plan_download")
+excel_download(t("w.export_xlsx"), export_sheets, f"targets_{period_label}_{as_of}.xlsx", key="plan_download")

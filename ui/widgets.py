@@ -16,10 +16,23 @@ def column_label(ins, index: int) -> str:
     return f"{column_letter(position)} · {ins.labels[index]}"
 
 
-def excel_download(label: str, sheets: dict[str, pd.DataFrame], file_name: str, key: str | None = None) -> None:
-    """A download button for a workbook (text written as text, never as a formula), built only
-    when clicked: a 20,000-row sheet costs seconds, which a rerun should not pay."""
-    excel_download_on_click(label, lambda: sheets, file_name, key)
+def excel_download(label: str, sheets, file_name: str, key: str | None = None) -> None:
+    """A download button for a workbook (text written as text, never as a formula). sheets: {name: frame},
+    or a function returning it. The bytes are cached by content, so a rerun does not rebuild a
+    20,000-row workbook; they are sent with the page, as a deferred download can lose the click
+    to a rerun."""
+    sheets = sheets() if callable(sheets) else sheets
+    try:
+        data = _workbook(sheets)
+    except Exception:   # a frame the cache cannot hash (lists in cells): build it directly
+        data = xlsx_bytes(sheets)
+    st.download_button(label, data, file_name=file_name, key=key, icon=":material/download:", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _workbook(sheets: dict) -> bytes:
+    return xlsx_bytes(sheets)
 
 
 def unit_picker(ctx, label: str, key: str, default_key: str | None = None) -> str | None:
@@ -32,14 +45,6 @@ def unit_picker(ctx, label: str, key: str, default_key: str | None = None) -> st
         return None
     index = keys.index(default_key) if default_key in keys else 0
     return st.selectbox(label, keys, index=index, format_func=lambda k: names.get(k, k), key=key)
-
-
-def excel_download_on_click(label: str, make_sheets, file_name: str, key: str | None = None) -> None:
-    """A download button whose workbook is built only when clicked (make_sheets() -> {name: frame}),
-    so a page does not pay for an export on every rerun."""
-    st.download_button(label, lambda: xlsx_bytes(make_sheets()), file_name=file_name, key=key,
-                       icon=":material/download:",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
