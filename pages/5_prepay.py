@@ -260,12 +260,14 @@ def _results(inputs: PrepayInputs, advance: float | None, client_key: str | None
     f = summary["forecast"]
     p = fmt.pct(inputs.probability, 0)
     help_p = t("pp.out.p_help", n=inputs.paths)
-    c = st.columns([1.35, 1, 1, 1])
+    c = st.columns(2)
     c[0].metric(t("pp.out.recommended"), fmt.money(summary["recommended_advance"], ctx.lang, digits=0),
                 delta=t("pp.out.confidence", p=p), delta_color="off", delta_arrow="off",
                 help=t("pp.out.recommended_help", q=fmt.pct(1 - inputs.probability, 0), p=p), border=True)
-    for col, q in zip(c[1:], ("p10", "p50", "p90")):
-        col.metric(t(f"pp.out.{q}"), fmt.money(f[q], ctx.lang, digits=0), help=help_p)
+    # P50 with the P10-P90 range under it: four large figures side by side do not fit a projector's width
+    c[1].metric(t("pp.out.p50"), fmt.money(f["p50"], ctx.lang, digits=0), help=help_p, border=True,
+                delta=t("pp.out.range", p10=fmt.money(f["p10"], ctx.lang, digits=0),
+                        p90=fmt.money(f["p90"], ctx.lang, digits=0)), delta_color="off", delta_arrow="off")
 
     if advance is None:
         st.info(t("pp.out.advance_hint"), icon=":material/edit:")

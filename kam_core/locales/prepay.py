@@ -94,9 +94,8 @@ STRINGS = {
                          "The month table opens {table} stores, but going from {now} to {target} needs {need}. Adjust the table."),
     "pp.err.invalid": ("输入无效：{msg}", "Invalid input: {msg}"),
     # outputs
-    "pp.out.p10": ("期内渠道销售 P10", "Channel sales P10"),
     "pp.out.p50": ("期内渠道销售 P50", "Channel sales P50"),
-    "pp.out.p90": ("期内渠道销售 P90", "Channel sales P90"),
+    "pp.out.range": ("P10 {p10} · P90 {p90}", "P10 {p10} · P90 {p90}"),
     "pp.out.p_help": ("{n:,} 条模拟路径中，期内经我方渠道的销售额的 10% / 50% / 90% 分位数。",
                       "The 10th / 50th / 90th percentile of the term's channel sales over {n:,} simulated paths."),
     "pp.out.recommended": ("建议预付款", "Recommended advance"),
