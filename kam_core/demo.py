@@ -81,8 +81,8 @@ def synth_portfolio(n_clients: int = 160, n_lines: int = 24_000, start: dt.date 
     # life stories: most steady, some new, some quietly leaving, some expanding fast
     first = np.where(rng.random(n_clients) < 0.22, rng.integers(days // 3, days - 90, n_clients), 0)
     fade_start = np.where(rng.random(n_clients) < 0.12, rng.integers(days // 2, days - 60, n_clients), days)
-    fade_start[3] = days - 200          # a top-5 client quietly leaving: the watchlist's headline case
-    fade_start[8] = days - 150
+    fade_start[3] = days - 80          # a top-5 client quietly leaving: the watchlist's headline case
+    fade_start[8] = days - 70
     growth = np.where(rng.random(n_clients) < 0.15, rng.uniform(0.3, 1.2, n_clients), rng.uniform(-0.1, 0.15, n_clients))
     growth[[1, 6, 11]] = [0.9, 1.1, 1.4]  # chains opening stores: prepayment candidates
     weights = np.sqrt(annual) * (days - first) / days

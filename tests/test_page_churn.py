@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from kam_core import advances, backtest, churn, fmt, followup
+from kam_core import advances, backtest, churn, coverage, fmt, followup
 from kam_core.churn_signals import ChurnSettings
 from kam_core.i18n import t
 from kam_core.store import Store
@@ -179,7 +179,9 @@ def test_flags_and_follow_ups_show_on_the_watchlist(demo_db, lang):
     end = store.data_end()
     # The largest 关键 client with no signal gets an advance it cannot recoup: it joins the list.
     scored = churn.scores(store, end, "client", churn.saved_settings(store), "auto").frame
-    quiet_key = scored[(scored["tier"] == "key") & (scored["signals"] == 0)].sort_values("t12m_revenue").iloc[-1]
+    called = ~scored["unit_key"].isin(coverage.overdue_keys(store, end))
+    quiet_key = scored[(scored["tier"] == "key") & (scored["signals"] == 0) & called] \
+        .sort_values("t12m_revenue").iloc[-1]
     advance_id = advances.add_advance(store, quiet_key["unit_key"], 10 ** 10, end - dt.timedelta(days=29), 12)
     listed_key = churn.watchlist(store, lang=lang).frame.iloc[0]["unit_key"]
     followup.add_note(store, listed_key, "约了下周拜访", "王磊", end, "call")
