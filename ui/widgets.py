@@ -16,12 +16,26 @@ def column_label(ins, index: int) -> str:
     return f"{column_letter(position)} · {ins.labels[index]}"
 
 
+# Up to this many rows a workbook is built with the page (well under a second); a bigger one is
+# built when asked for, so a rerun never pays seconds for an export nobody clicked.
+EAGER_ROWS = 5_000
+
+
 def excel_download(label: str, sheets, file_name: str, key: str | None = None) -> None:
     """A download button for a workbook (text written as text, never as a formula). sheets: {name: frame},
-    or a function returning it. The bytes are cached by content, so a rerun does not rebuild a
-    20,000-row workbook; they are sent with the page, as a deferred download can lose the click
-    to a rerun."""
+    or a function returning it. The bytes are cached by content and sent with the page (a deferred
+    download can lose its click to a rerun); above EAGER_ROWS a first button prepares them."""
+    from kam_core.i18n import t
+
     sheets = sheets() if callable(sheets) else sheets
+    rows = sum(len(frame) for frame in sheets.values())
+    ready_key = f"xlsx_ready_{key or file_name}"
+    if rows > EAGER_ROWS and st.session_state.get(ready_key) != (file_name, rows):
+        if st.button(t("w.prepare_xlsx", st.session_state.get("lang", "zh"), rows=rows),
+                     key=f"{ready_key}_prepare", icon=":material/table_view:"):
+            st.session_state[ready_key] = (file_name, rows)
+        else:
+            return
     try:
         data = _workbook(sheets)
     except Exception:   # a frame the cache cannot hash (lists in cells): build it directly

@@ -67,6 +67,7 @@ STRINGS = {
     "w.total": ("合计", "Total"),
     "w.none": ("无", "None"),
     "w.export_xlsx": ("导出 Excel", "Export to Excel"),
+    "w.prepare_xlsx": ("生成 Excel（{rows:,} 行）", "Prepare the Excel file ({rows:,} rows)"),
     "w.download": ("下载", "Download"),
     "w.save": ("保存", "Save"),
     "w.delete": ("删除", "Delete"),

@@ -1,0 +1,50 @@
+"""The shared Excel download: small workbooks come with the page, big ones after a first click."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+from streamlit.testing.v1 import AppTest
+
+
+def _page(rows: int):
+    def script(rows):
+        import pandas as pd
+        import streamlit as st
+
+        from ui.widgets import excel_download
+
+        st.session_state.setdefault("lang", "en")
+        excel_download("Export", {"List": pd.DataFrame({"client": ["=SUM(1)"] * rows, "value": range(rows)})},
+                       "list.xlsx", key="export")
+
+    at = AppTest.from_function(script, kwargs={"rows": rows}, default_timeout=60)
+    at.run()
+    return at
+
+
+def test_a_small_workbook_comes_with_the_page():
+    at = _page(3)
+    assert not at.exception and not at.button
+    assert len(at.get("download_button")) == 1
+
+
+def test_a_big_workbook_is_prepared_on_request():
+    at = _page(5_001)
+    assert not at.exception and not at.get("download_button")
+    assert at.button[0].label == "Prepare the Excel file (5,001 rows)"
+    at.button[0].click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 1
+    at.run()                                   # it stays ready on later reruns
+    assert len(at.get("download_button")) == 1 and not at.button
+
+
+def test_the_workbook_writes_formula_like_text_as_text():
+    from ui.widgets import _workbook
+    import pandas as pd
+
+    data = _workbook({"List": pd.DataFrame({"client": ["=SUM(1)", "+cmd"], "value": [1, 2]})})
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet["A"]][1:] == ["=SUM(1)", "+cmd"]
+    assert all(c.data_type == "s" for c in sheet["A"][1:])
