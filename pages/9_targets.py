@@ -159,4 +159,6 @@ def export_sheets() -> dict:
     return sheets
 
 
-excel_download(t("w.export_xlsx"), export_sheets, f"targets_{period_label}_{as_of}.xlsx", key="plan_download")
+# The owner scorecard in the export computes the watchlist at the as-of date: built when asked for.
+excel_download(t("w.export_xlsx"), export_sheets, f"targets_{period_label}_{as_of}.xlsx", key="plan_download",
+               on_request=True)

@@ -53,7 +53,10 @@ def test_targets_page(demo_db, lang):
     assert len(at.get("plotly_chart")) == 2                  # attainment bars and the cumulative curve
     behind = plan.behind_pace(frame, "owner")
     assert t("plan.behind_title", lang, n=len(behind)) in texts(at)
-    assert at.get("download_button")
+    prepare = next(b for b in at.button if b.key == "xlsx_ready_plan_download_prepare")
+    assert prepare.label == t("w.prepare_xlsx_now", lang) and not at.get("download_button")
+    prepare.click().run()
+    assert not at.exception and at.get("download_button")
 
 
 def test_period_and_as_of_rerun(demo_db):

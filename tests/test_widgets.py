@@ -48,3 +48,27 @@ def test_the_workbook_writes_formula_like_text_as_text():
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet["A"]][1:] == ["=SUM(1)", "+cmd"]
     assert all(c.data_type == "s" for c in sheet["A"][1:])
+
+
+def test_a_costly_export_is_built_only_on_request():
+    def script():
+        import pandas as pd
+        import streamlit as st
+
+        from ui.widgets import excel_download
+
+        st.session_state.setdefault("lang", "en")
+
+        def sheets():
+            st.session_state["built"] = st.session_state.get("built", 0) + 1
+            return {"List": pd.DataFrame({"client": ["甲"], "value": [1]})}
+
+        excel_download("Export", sheets, "list.xlsx", key="export", on_request=True)
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    at.run()
+    assert not at.exception and not at.get("download_button") and "built" not in at.session_state
+    assert at.button[0].label == "Prepare the Excel file"
+    at.button[0].click().run()
+    assert at.session_state["built"] == 1 and len(at.get("download_button")) == 1

@@ -21,21 +21,26 @@ def column_label(ins, index: int) -> str:
 EAGER_ROWS = 5_000
 
 
-def excel_download(label: str, sheets, file_name: str, key: str | None = None) -> None:
+def excel_download(label: str, sheets, file_name: str, key: str | None = None, on_request: bool = False) -> None:
     """A download button for a workbook (text written as text, never as a formula). sheets: {name: frame},
     or a function returning it. The bytes are cached by content and sent with the page (a deferred
-    download can lose its click to a rerun); above EAGER_ROWS a first button prepares them."""
+    download can lose its click to a rerun); above EAGER_ROWS, or with on_request (a costly sheets
+    function), a first button prepares them."""
     from kam_core.i18n import t
 
+    lang = st.session_state.get("lang", "zh")
+    ready_key = f"xlsx_ready_{key or file_name}"
+    if on_request and st.session_state.get(ready_key) != (file_name, None):
+        if not st.button(t("w.prepare_xlsx_now", lang), key=f"{ready_key}_prepare", icon=":material/table_view:"):
+            return
+        st.session_state[ready_key] = (file_name, None)
     sheets = sheets() if callable(sheets) else sheets
     rows = sum(len(frame) for frame in sheets.values())
-    ready_key = f"xlsx_ready_{key or file_name}"
-    if rows > EAGER_ROWS and st.session_state.get(ready_key) != (file_name, rows):
-        if st.button(t("w.prepare_xlsx", st.session_state.get("lang", "zh"), rows=rows),
-                     key=f"{ready_key}_prepare", icon=":material/table_view:"):
-            st.session_state[ready_key] = (file_name, rows)
-        else:
+    if not on_request and rows > EAGER_ROWS and st.session_state.get(ready_key) != (file_name, rows):
+        if not st.button(t("w.prepare_xlsx", lang, rows=rows), key=f"{ready_key}_prepare",
+                         icon=":material/table_view:"):
             return
+        st.session_state[ready_key] = (file_name, rows)
     try:
         data = _workbook(sheets)
     except Exception:   # a frame the cache cannot hash (lists in cells): build it directly

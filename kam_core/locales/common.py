@@ -68,6 +68,7 @@ STRINGS = {
     "w.none": ("无", "None"),
     "w.export_xlsx": ("导出 Excel", "Export to Excel"),
     "w.prepare_xlsx": ("生成 Excel（{rows:,} 行）", "Prepare the Excel file ({rows:,} rows)"),
+    "w.prepare_xlsx_now": ("生成 Excel", "Prepare the Excel file"),
     "w.download": ("下载", "Download"),
     "w.save": ("保存", "Save"),
     "w.delete": ("删除", "Delete"),
