@@ -20,6 +20,7 @@ from kam_core.cache import by_version
 from kam_core.i18n import t
 from kam_core.ingest.canonical import CHAIN_SCOPES
 from kam_core.ingest.clean import client_key, display_name
+from kam_core.plan import choice_mask
 from kam_core.store import rebuild_client_dim, sql
 
 # Editable fields, in the order forms and exports show them.
@@ -96,13 +97,7 @@ def filter_table(table: pd.DataFrame, scope: str = "all", regions=(), owners=(),
         keep &= table["in_archive"] & ~table["has_orders"]
     elif scope == "missing":
         keep &= ~table["in_archive"]
-    if regions:
-        keep &= table["region"].isin(list(regions))
-    if owners:
-        keep &= table["owner"].isin(list(owners))
-    if tier_names:
-        wanted = set(tier_names)
-        keep &= table["tier"].map(lambda x: (x if x is not None else "none") in wanted)
+    keep &= choice_mask(table, regions, owners, tier_names)
     needle = client_key(search or "")
     if needle:
         keep &= table["client_key"].str.contains(needle, regex=False) | \

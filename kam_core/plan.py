@@ -337,15 +337,20 @@ def _tier_map(store, as_of: dt.date, data_end: dt.date | None, level: str) -> di
 
 def filter_units(units: pd.DataFrame, regions=(), owners=(), tier_names=()) -> pd.DataFrame:
     """Units of the chosen regions, owners and tiers (an empty choice keeps all; 'none' = no tier)."""
-    keep = pd.Series(True, index=units.index)
+    return units[choice_mask(units, regions, owners, tier_names)]
+
+
+def choice_mask(frame: pd.DataFrame, regions=(), owners=(), tier_names=()) -> pd.Series:
+    """Rows of the chosen regions, owners and tiers (an empty choice keeps all; 'none' = no tier)."""
+    keep = pd.Series(True, index=frame.index)
     if regions:
-        keep &= units["region"].isin(list(regions))
+        keep &= frame["region"].isin(list(regions))
     if owners:
-        keep &= units["owner"].isin(list(owners))
+        keep &= frame["owner"].isin(list(owners))
     if tier_names:
         wanted = set(tier_names)
-        keep &= units["tier"].map(lambda t: (t if t is not None else "none") in wanted)
-    return units[keep]
+        keep &= frame["tier"].map(lambda t: (t if t is not None else "none") in wanted)
+    return keep
 
 
 def quadrant_summary(units: pd.DataFrame) -> pd.DataFrame:
