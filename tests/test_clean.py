@@ -202,6 +202,27 @@ def test_to_date_column_mixed_formats():
     assert bad.to_pylist() == [False, False, False, False, True, False, False]
 
 
+REPEATING = ["2024-03-05 00:00:00", " 1.2万 ", "2024/3/6", None, "", "abc", "2024-03-05 00:00:00", "(300)", " 1.2万 ",
+             "2024-02-30", None, "A 客户", "a客户"] * 3
+
+
+@pytest.mark.parametrize("convert", [columns.to_number, columns.to_date, columns.to_text, columns.to_client,
+                                     columns.to_period, columns.to_int])
+def test_dictionary_encoded_column_converts_like_the_plain_one(convert):
+    """Repeating text is converted once per distinct value: the rows get exactly what the plain path gives."""
+    plain = pa.array(REPEATING)
+    encoded = columns.encode_repeating(plain)
+    assert pa.types.is_dictionary(encoded.type)
+    as_lists = lambda out: [part.to_pylist() for part in out] if isinstance(out, tuple) else out.to_pylist()
+    assert as_lists(convert(encoded)) == as_lists(convert(plain))
+
+
+def test_mostly_distinct_text_is_not_encoded():
+    ids = pa.array([f"SO{i:07d}" for i in range(5000)])
+    assert columns.encode_repeating(ids).type == pa.string()
+    assert columns.encode_repeating(pa.array([1.5, 2.5] * 1000)).type == pa.float64()
+
+
 @given(st.decimals(min_value=-10**12, max_value=10**12, places=2, allow_nan=False, allow_infinity=False))
 def test_number_round_trip_through_formats(value):
     """A number printed the ways exports print it reads back as the same number."""

@@ -109,15 +109,20 @@ def _fill_merged(table: pa.Table, merged: list[list[int]], positions: list[int],
 
 
 def _is_text(column) -> bool:
-    return pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    return columns._is_text(column)
+
+
+@columns.per_distinct
+def _present_cells(column) -> pa.Array:
+    if not _is_text(column):
+        return pc.is_valid(column)
+    empty = pc.or_kleene(pc.equal(pc.utf8_length(column), 0), pc.utf8_is_space(column))
+    return pc.invert(pc.fill_null(empty, True))
 
 
 def _present(column) -> np.ndarray:
     """Cells holding something: not null, not empty, not only whitespace (no string copies made)."""
-    if not _is_text(column):
-        return pc.is_valid(column).to_numpy(zero_copy_only=False)
-    empty = pc.or_kleene(pc.equal(pc.utf8_length(column), 0), pc.utf8_is_space(column))
-    return ~pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+    return pc.fill_null(_present_cells(column), False).to_numpy(zero_copy_only=False)
 
 
 def _blank_mask(table: pa.Table) -> np.ndarray:
@@ -127,10 +132,15 @@ def _blank_mask(table: pa.Table) -> np.ndarray:
     return blank
 
 
+@columns.per_distinct
+def _trimmed_equal(column, value: str) -> pa.Array:
+    return pc.equal(pc.utf8_trim_whitespace(column), value)
+
+
 def _text_equal_mask(column, value: str) -> np.ndarray:
     if not _is_text(column):
         return np.zeros(len(column), dtype=bool)
-    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), value), False).to_numpy(zero_copy_only=False)
+    return pc.fill_null(_trimmed_equal(column, value), False).to_numpy(zero_copy_only=False)
 
 
 def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list) -> np.ndarray:
@@ -144,18 +154,21 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
     return hits >= max(2, (len(named) + 1) // 2)
 
 
+@columns.per_distinct
+def _totals_cells(column) -> pa.Array:
+    # a literal search first (fast); the exact rule only where 计 or "total" occurs
+    hint = pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "total", ignore_case=True))
+    if not pc.any(hint).as_py():
+        return pa.array(np.zeros(len(column), dtype=bool))
+    return pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)
+
+
 def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
     mask = np.zeros(table.num_rows, dtype=bool)
     for index in check:
         column = table.column(index)
-        if not _is_text(column):
-            continue
-        # a literal search first (fast); the exact rule only where 计 or "total" occurs
-        hint = pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "total", ignore_case=True))
-        if not pc.any(hint).as_py():
-            continue
-        hit = pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)
-        mask |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        if _is_text(column):
+            mask |= pc.fill_null(_totals_cells(column), False).to_numpy(zero_copy_only=False)
     return mask
 
 
@@ -204,6 +217,8 @@ def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping:
     """Convert a read sheet (positional columns) into the canonical table of its kind."""
     if merged:
         table = _fill_merged(table, merged, positions or list(range(table.num_columns)), first_data_row)
+    # one encoding per column: from here on, work on repeating text runs once per distinct value
+    table = pa.table([columns.encode_repeating(c) for c in table.columns], names=table.column_names)
     n = table.num_rows
     blank = _blank_mask(table)
     header_repeat = _repeated_header_mask(table, labels, header_texts) & ~blank

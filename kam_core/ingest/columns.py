@@ -1,15 +1,18 @@
 """Whole-column conversions on Arrow arrays, with the rules of clean.py.
 
 Typed columns (numbers, dates the reader already recognised) are converted by
-Arrow casts. Text columns take a vectorised fast path for the plain forms and
-send only the remaining distinct values through the Python parsers, so a million
-rows cost Python work proportional to their distinct odd spellings.
+Arrow casts. Text columns whose values repeat (dates, names, regions) arrive
+dictionary-encoded (encode_repeating), and every conversion then runs once per
+distinct value. Text takes a vectorised fast path for the plain forms and sends
+only the remaining distinct values through the Python parsers, so a million rows
+cost Python work proportional to their distinct odd spellings.
 Each function returns the converted array and a mask of cells that were present
 but unreadable (for the reject list).
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Callable
 
 import numpy as np
@@ -26,6 +29,33 @@ def _as_array(column) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     return column
+
+
+def encode_repeating(column) -> pa.Array:
+    """A text column as a dictionary array when its values repeat; mostly distinct ones (order ids) as they are."""
+    array = _as_array(column)
+    if not _is_text(array) or _mostly_distinct(array):
+        return array
+    return pc.dictionary_encode(array)
+
+
+def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
+    out = pc.take(values, indices)
+    return pc.fill_null(out, False) if pa.types.is_boolean(out.type) else out
+
+
+def per_distinct(convert: Callable) -> Callable:
+    """Run a conversion on a dictionary array's distinct values, then spread the results to the rows."""
+    @functools.wraps(convert)
+    def run(column, *args, **kwargs):
+        array = _as_array(column)
+        if not pa.types.is_dictionary(array.type):
+            return convert(array, *args, **kwargs)
+        out = convert(array.dictionary, *args, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(_take(part, array.indices) for part in out)
+        return _take(out, array.indices)
+    return run
 
 
 def _false(n: int) -> pa.Array:
@@ -50,7 +80,8 @@ def _map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType):
 
 
 def _is_text(array: pa.Array) -> bool:
-    return pa.types.is_string(array.type) or pa.types.is_large_string(array.type)
+    kind = array.type.value_type if pa.types.is_dictionary(array.type) else array.type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _text_of(array: pa.Array) -> pa.Array:
@@ -62,6 +93,7 @@ def _text_of(array: pa.Array) -> pa.Array:
     return pc.cast(array, pa.string())
 
 
+@per_distinct
 def to_number(column, scale: int = 1):
     """Money or quantities as float64 (None where missing) and the unreadable mask."""
     array = _as_array(column)
@@ -92,6 +124,7 @@ def to_number(column, scale: int = 1):
     return pc.coalesce(fast, slow), bad
 
 
+@per_distinct
 def to_date(column):
     """Order dates as date32 (None where missing) and the unreadable mask."""
     array = _as_array(column)
@@ -115,6 +148,7 @@ def to_date(column):
     return pc.coalesce(fast, slow), bad
 
 
+@per_distinct
 def to_text(column):
     """A text column trimmed, with blanks as None; numbers written without a trailing .0.
 
@@ -142,6 +176,7 @@ def _mostly_distinct(text: pa.Array, sample: int = 20_000) -> bool:
     return len(head) > 1000 and pc.count_distinct(head).as_py() > 0.5 * len(head)
 
 
+@per_distinct
 def to_client(column):
     """Client display names (trimmed) and identity keys (NFKC, casefold, no whitespace)."""
     array = _as_array(column)
@@ -158,6 +193,7 @@ def to_int(column):
     return pc.cast(pc.round(numbers), pa.int64(), safe=False), bad
 
 
+@per_distinct
 def to_period(column):
     """Target periods as canonical labels (2024, 2024Q3, 2024-07)."""
     array = _as_array(column)
