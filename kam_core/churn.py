@@ -315,20 +315,23 @@ def attention(store, as_of: dt.date, level: str = "client", lang: str = "zh") ->
         return pd.DataFrame({"unit_key": pd.Series(dtype=object), "contact_overdue": pd.Series(dtype=bool),
                              "advance_behind": pd.Series(dtype=bool), "flags": pd.Series(dtype=object)})
     flat = pd.DataFrame(rows, columns=["unit_key", "flag", "text"])
-    out = []
-    for key, part in flat.groupby("unit_key", sort=True):
-        out.append({"unit_key": key, "contact_overdue": bool((part["flag"] == "contact").any()),
-                    "advance_behind": bool((part["flag"] == "advance").any()),
-                    "flags": [{"flag": f, "text": x} for f, x in zip(part["flag"], part["text"])]})
-    return pd.DataFrame(out, columns=ATTENTION_COLUMNS)
+    flat["item"] = [{"flag": f, "text": x} for f, x in zip(flat["flag"], flat["text"])]
+    by_unit = flat.groupby("unit_key", sort=True)
+    out = pd.DataFrame({"contact_overdue": (flat["flag"] == "contact").groupby(flat["unit_key"]).any(),
+                        "advance_behind": (flat["flag"] == "advance").groupby(flat["unit_key"]).any(),
+                        "flags": by_unit["item"].agg(list)})
+    return out.rename_axis("unit_key").reset_index()[ATTENTION_COLUMNS]
 
 
 def with_attention(frame: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
     """frame (one row per unit_key) with contact_overdue, advance_behind and flags ([] when none)."""
-    out = frame.merge(flagged, on="unit_key", how="left")
+    out = frame.copy()
+    indexed = flagged.set_index("unit_key")
     for column in ("contact_overdue", "advance_behind"):
-        out[column] = out[column].astype("boolean").fillna(False).astype(bool)
-    out["flags"] = [f if isinstance(f, list) else [] for f in out["flags"]]
+        out[column] = out["unit_key"].map(indexed[column]).eq(True)
+    flags = out["unit_key"].map(indexed["flags"])
+    out["flags"] = [[] for _ in range(len(out))] if flags.isna().all() else \
+        [f if isinstance(f, list) else [] for f in flags]
     return out
 
 

@@ -20,9 +20,11 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kam_core.cache import by_version
-from kam_core.ranks import LEVELS, MEASURES, period_ranks
+from kam_core.ranks import LEVELS, MEASURES, period_ranks, range_sums
 
 DIMENSIONS = ("region", "city", "chain_scope", "owner")
 STRESS_SIZES = (1, 3, 5, 10)
@@ -143,8 +145,10 @@ def nonpositive(store, start: dt.date, end: dt.date, measure: str = "revenue", l
     """Units whose value in the window is zero or negative, most negative first (NONPOSITIVE_COLUMNS)."""
     _check(measure, level)
     _check_window(start, end)
-    frame = store.query("pareto_nonpositive", start=start, end=end, measure=measure, level=level)
-    out = pd.DataFrame({"unit_key": frame["unit_key"].astype(object), "value": frame["value"].astype(float)})
+    sums = range_sums(store, "window", start, end, measure, level)
+    below = sums.filter(pc.less_equal(sums["value"], 0)).sort_by([("value", "ascending"), ("unit_key", "ascending")])
+    out = pd.DataFrame({"unit_key": pd.Series(below["unit_key"].to_pylist(), dtype=object),
+                        "value": pc.cast(below["value"], pa.float64()).to_numpy(zero_copy_only=False)})
     out["unit_name"] = display_names(store, out["unit_key"], level)
     return out[NONPOSITIVE_COLUMNS]
 

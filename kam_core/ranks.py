@@ -84,11 +84,7 @@ def ranks_relation(store, cur, kind: str, start: dt.date, end: dt.date, measure:
         raise ValueError(f"unknown period kind {kind!r}")
     from kam_core.store import sql
 
-    if kind != "window" and _whole_periods(kind, start, end):
-        sums = unit_sums(store, kind, measure, level)
-    else:
-        sums = _unit_sums(store, _client_sums(store, kind, start, end, measure), level)
-    cur.register("unit_sums", sums)
+    cur.register("unit_sums", range_sums(store, kind, start, end, measure, level))
     params = {"start": start, "end": end, "theta": str(Decimal(str(theta))), **rule.params()}
     return cur.sql(sql("period_ranks"), params=params)
 
@@ -113,6 +109,20 @@ def unit_sums(store, kind: str, measure: str = "revenue", level: str = "client")
     every ranking of whole periods and by the tier migration."""
     _check(measure, level)
     return _unit_sums(store, client_sums(store, kind, measure), level)
+
+
+@by_version(maxsize=16)
+def range_sums(store, kind: str, start: dt.date, end: dt.date, measure: str = "revenue",
+               level: str = "client") -> pa.Table:
+    """Each unit's exact sum per period over [start, end], refund-only units included (Arrow:
+    period_start, unit_key, value DECIMAL(18,4)); whole calendar periods come from unit_sums, a
+    window is summed once per client and shared by both levels. Cached per data version."""
+    if kind != "window" and _whole_periods(kind, start, end):
+        return unit_sums(store, kind, measure, level)
+    if level == "client":
+        return _unit_sums(store, _client_sums(store, kind, start, end, measure), level)
+    clients = range_sums(store, kind, start, end, measure, "client")
+    return _unit_sums(store, clients.rename_columns(["period_start", "client_key", "value"]), level)
 
 
 def _client_sums(store, kind: str, start: dt.date, end: dt.date, measure: str) -> pa.Table:

@@ -162,7 +162,7 @@ if ins.read.formulas_without_value:
     st.warning(t("warn.formulas", count=ins.read.formulas_without_value), icon=":material/functions:")
 
 st.markdown(f"**{t('imp.preview')}**")
-st.dataframe(report.preview_frame(cleaned.table, ins.kind, mapping, ctx.lang), hide_index=True, width="stretch")
+st.dataframe(report.preview_frame(cleaned.head(20), ins.kind, mapping, ctx.lang), hide_index=True, width="stretch")
 if cleaned.rejects:
     with st.expander(f"{t('imp.rejects_by_reason')} ({cleaned.rows_rejected:,})"):
         st.dataframe(report.rejects_by_reason(cleaned.rejects, ctx.lang), hide_index=True, width="stretch")

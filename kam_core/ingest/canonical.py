@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +26,9 @@ CHAIN_SCOPES = {
     "区域连锁": ("区域连锁", "区域", "区域性连锁", "省级连锁", "地区连锁", "regional", "regionalchain", "区域ka"),
     "单城": ("单城", "单城连锁", "本地", "本地连锁", "城市连锁", "单店", "local", "singlecity", "city"),
 }
+# Arrow kernels release the GIL: independent columns convert side by side.
+_POOL = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="clean")
+
 _SCOPE_LOOKUP = {roles.normalize_header(v): k for k, vs in CHAIN_SCOPES.items() for v in vs}
 
 # Canonical columns per kind, in table order (besides source_row).
@@ -55,27 +61,47 @@ class Warning:
 
 @dataclass
 class Cleaned:
+    """The converted rows of a sheet. `rows` holds every data row read, `keep` marks those that load;
+    the loaded table is filtered only when someone reads it (the import filters inside DuckDB)."""
+
     kind: str
-    table: pa.Table
+    rows: pa.Table
     rejects: list[Reject]
     rows_read: int
     rows_skipped: int
     skipped_by: dict[str, int]
     warnings: list[Warning] = field(default_factory=list)
+    keep: np.ndarray | None = None         # None: every row loads
 
     @property
     def rows_loaded(self) -> int:
-        return self.table.num_rows
+        return self.rows.num_rows if self.keep is None else int(self.keep.sum())
 
     @property
     def rows_rejected(self) -> int:
         return len(self.rejects)
 
+    @cached_property
+    def table(self) -> pa.Table:
+        """The rows that load."""
+        return self.rows if self.keep is None else self.rows.filter(pa.array(self.keep))
+
+    def head(self, n: int) -> pa.Table:
+        if self.keep is None:
+            return self.rows.slice(0, n)
+        return self.rows.take(pa.array(np.flatnonzero(self.keep)[:n]))
+
+    def with_keep_column(self) -> pa.Table:
+        """Every row with a boolean `keep`, for an insert that filters as it reads."""
+        keep = np.ones(self.rows.num_rows, dtype=bool) if self.keep is None else self.keep
+        return self.rows.append_column("keep", pa.array(keep))
+
     def date_range(self) -> tuple[dt.date | None, dt.date | None]:
         name = {"orders": "order_date", "contacts": "contact_date"}.get(self.kind)
-        if not name or self.table.num_rows == 0:
+        if not name or self.rows_loaded == 0:
             return None, None
-        bounds = pc.min_max(self.table[name]).as_py()
+        dates = self.rows[name] if self.keep is None else self.rows[name].filter(pa.array(self.keep))
+        bounds = pc.min_max(dates).as_py()
         return bounds["min"], bounds["max"]
 
 
@@ -218,7 +244,7 @@ def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping:
     if merged:
         table = _fill_merged(table, merged, positions or list(range(table.num_columns)), first_data_row)
     # one encoding per column: from here on, work on repeating text runs once per distinct value
-    table = pa.table([columns.encode_repeating(c) for c in table.columns], names=table.column_names)
+    table = pa.table(list(_POOL.map(columns.encode_repeating, table.columns)), names=table.column_names)
     n = table.num_rows
     blank = _blank_mask(table)
     header_repeat = _repeated_header_mask(table, labels, header_texts) & ~blank
@@ -232,29 +258,46 @@ def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping:
     out, warnings = build(table, labels, mapping, rows, today)
     keep = data & ~rows.rejected()
     canonical = pa.table({"source_row": pa.array(source_rows, pa.int64()), **out})
-    if not keep.all():
-        canonical = canonical.filter(pa.array(keep))
     skipped_by = {"blank": int(blank.sum()), "header": int(header_repeat.sum()), "totals": int(totals.sum())}
-    return Cleaned(kind, canonical, rows.rejects(), n, int(n - data.sum()), skipped_by, warnings)
+    return Cleaned(kind, canonical, rows.rejects(), n, int(n - data.sum()), skipped_by, warnings,
+                   None if keep.all() else keep)
 
 
 def _scale(labels: list[str], index: int) -> int:
     return clean.header_scale(labels[index])
 
 
-def _optional_number(table, labels, mapping, role, rows: _Rows, warnings: list, n: int, as_int=False):
+def _parallel(calls: dict) -> dict:
+    """Run independent column conversions on the pool; their results by name."""
+    futures = {name: _POOL.submit(call) for name, call in calls.items()}
+    return {name: future.result() for name, future in futures.items()}
+
+
+def _number(table, labels, mapping, role, as_int=False):
+    """(values, unreadable mask) of an optional number role; (None, None) when unmapped."""
     if role not in mapping:
-        return pa.nulls(n, pa.int64() if as_int else pa.float64())
+        return None, None
     index = mapping[role]
     if as_int:
-        values, bad = columns.to_int(table.column(index))
-    else:
-        values, bad = columns.to_number(table.column(index), _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+        return columns.to_int(table.column(index))
+    return columns.to_number(table.column(index), _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+
+
+def _number_or_nulls(parsed, labels, mapping, role, rows: _Rows, warnings: list, n: int, as_int=False):
+    """An optional number column; unreadable cells become empty and are named in a warning."""
+    values, bad = parsed
+    if values is None:
+        return pa.nulls(n, pa.int64() if as_int else pa.float64())
     bad = _np(bad) & rows.data
     if bad.any():
         hit = np.flatnonzero(bad)
-        warnings.append(Warning(labels[index], int(bad.sum()), [int(rows.source_rows[i]) for i in hit[:5]]))
+        warnings.append(Warning(labels[mapping[role]], int(bad.sum()), [int(rows.source_rows[i]) for i in hit[:5]]))
     return values
+
+
+def _optional_number(table, labels, mapping, role, rows: _Rows, warnings: list, n: int, as_int=False):
+    return _number_or_nulls(_number(table, labels, mapping, role, as_int), labels, mapping, role, rows, warnings, n,
+                            as_int)
 
 
 def _optional_text(table, mapping, role, n):
@@ -263,7 +306,7 @@ def _optional_text(table, mapping, role, n):
     return columns.to_text(table.column(mapping[role]))
 
 
-def _client(table, mapping, rows: _Rows, n, required=True):
+def _client_columns(table, mapping, n):
     """(key, name, client_id): the id identifies the client where mapped, the name is shown."""
     name_index = mapping.get("client")
     id_index = mapping.get("client_id")
@@ -274,47 +317,63 @@ def _client(table, mapping, rows: _Rows, n, required=True):
         client_ids, id_keys = columns.to_client(table.column(id_index))
         keys = pc.coalesce(id_keys, keys)
         names = pc.coalesce(names, client_ids)
-    if required:
-        rows.reject(pc.is_null(keys), "missing_client", name_index if name_index is not None else id_index)
     return keys, names, client_ids
+
+
+def _client(table, mapping, rows: _Rows, n, required=True, parsed=None):
+    keys, names, client_ids = parsed or _client_columns(table, mapping, n)
+    if required:
+        index = mapping.get("client", mapping.get("client_id"))
+        rows.reject(pc.is_null(keys), "missing_client", index)
+    return keys, names, client_ids
+
+
+ORDER_NUMBERS = ("quantity", "unit_price", "profit")
+ORDER_TEXTS = ("order_id", "category", "region", "city", "owner", "channel", "group")
 
 
 def _orders(table, labels, mapping, rows: _Rows, today):
     n = table.num_rows
     warnings: list[Warning] = []
-    keys, names, client_ids = _client(table, mapping, rows, n)
     date_index = mapping["date"]
-    dates, bad_dates = columns.to_date(table.column(date_index))
+    calls = {"client": lambda: _client_columns(table, mapping, n),
+             "date": lambda: columns.to_date(table.column(date_index)),
+             "store_count": lambda: _number(table, labels, mapping, "store_count", as_int=True),
+             "chain_scope": lambda: (_chain_scope(table.column(mapping["chain_scope"])) if "chain_scope" in mapping
+                                     else pa.nulls(n, pa.string()))}
+    if "amount" in mapping:
+        calls["amount"] = lambda: columns.to_number(table.column(mapping["amount"]),
+                                                    _scale(labels, mapping["amount"]))
+    calls.update({role: (lambda r=role: _number(table, labels, mapping, r)) for role in ORDER_NUMBERS})
+    calls.update({role: (lambda r=role: _optional_text(table, mapping, r, n)) for role in ORDER_TEXTS})
+    parsed = _parallel(calls)
+    # the first reason a row cannot load: client, then date, then amount
+    keys, names, client_ids = _client(table, mapping, rows, n, parsed=parsed["client"])
+    dates, bad_dates = parsed["date"]
     rows.reject(bad_dates, "bad_date", date_index)
     rows.reject(pc.is_null(dates), "missing_date", date_index)
     too_old, future = columns.date_range_mask(dates, today)
     rows.reject(too_old, "date_too_old", date_index)
     rows.reject(future, "date_in_future", date_index)
-    quantity = _optional_number(table, labels, mapping, "quantity", rows, warnings, n)
-    unit_price = _optional_number(table, labels, mapping, "unit_price", rows, warnings, n)
+    quantity = _number_or_nulls(parsed["quantity"], labels, mapping, "quantity", rows, warnings, n)
+    unit_price = _number_or_nulls(parsed["unit_price"], labels, mapping, "unit_price", rows, warnings, n)
     if "amount" in mapping:
-        index = mapping["amount"]
-        amount, bad = columns.to_number(table.column(index), _scale(labels, index))
-        rows.reject(bad, "bad_amount", index)
-        rows.reject(pc.is_null(amount), "missing_amount", index)
+        amount, bad = parsed["amount"]
+        rows.reject(bad, "bad_amount", mapping["amount"])
+        rows.reject(pc.is_null(amount), "missing_amount", mapping["amount"])
     else:  # derived, as the export has no amount column
         amount = pc.multiply(quantity, unit_price)
         rows.reject(pc.is_null(quantity), "missing_quantity", mapping.get("quantity"))
         rows.reject(pc.is_null(unit_price), "missing_unit_price", mapping.get("unit_price"))
     out = {
         "client_key": keys, "client_name": names, "client_id": client_ids, "order_date": dates, "amount": amount,
-        "profit": _optional_number(table, labels, mapping, "profit", rows, warnings, n),
+        "profit": _number_or_nulls(parsed["profit"], labels, mapping, "profit", rows, warnings, n),
         "quantity": quantity, "unit_price": unit_price,
-        "order_id": _optional_text(table, mapping, "order_id", n),
-        "category": _optional_text(table, mapping, "category", n),
-        "region": _optional_text(table, mapping, "region", n),
-        "city": _optional_text(table, mapping, "city", n),
-        "chain_scope": _chain_scope(table.column(mapping["chain_scope"])) if "chain_scope" in mapping
-        else pa.nulls(n, pa.string()),
-        "store_count": _optional_number(table, labels, mapping, "store_count", rows, warnings, n, as_int=True),
-        "owner": _optional_text(table, mapping, "owner", n),
-        "channel": _optional_text(table, mapping, "channel", n),
-        "group_name": _optional_text(table, mapping, "group", n),
+        "order_id": parsed["order_id"], "category": parsed["category"], "region": parsed["region"],
+        "city": parsed["city"], "chain_scope": parsed["chain_scope"],
+        "store_count": _number_or_nulls(parsed["store_count"], labels, mapping, "store_count", rows, warnings, n,
+                                        as_int=True),
+        "owner": parsed["owner"], "channel": parsed["channel"], "group_name": parsed["group"],
     }
     return out, warnings
 

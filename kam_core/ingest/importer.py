@@ -348,7 +348,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
             "warnings": json.dumps([w.__dict__ for w in cleaned.warnings], ensure_ascii=False),
             "dmin": pre.date_min, "dmax": pre.date_max, "through": through if kind == "orders" else None,
             "demo": is_demo})
-        cur.register("staging", cleaned.table)
+        cur.register("staging", cleaned.with_keep_column())   # rows that do not load are filtered as read
         cur.execute(sql(f"insert_{kind}"), {"id": dataset_id, **_present_flags(kind, pre.mapping)})
         cur.unregister("staging")
         if cleaned.rejects:

@@ -5,6 +5,7 @@ INSERT INTO clients (client_key, client_name, client_id, group_name, chain_scope
 SELECT client_key, client_name, client_id, group_name, chain_scope, CAST(store_count AS INTEGER), owner, region,
        city, service_level, CAST(potential AS DECIMAL(18,4)), note, $id, now()::TIMESTAMP, 'import'
 FROM staging
+WHERE keep
 QUALIFY row_number() OVER (PARTITION BY client_key ORDER BY source_row DESC) = 1
 ON CONFLICT (client_key) DO UPDATE SET
     client_name   = excluded.client_name,
