@@ -102,8 +102,24 @@ def import_peak_mb(path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def archive(clients: list[str], share: float = 0.2, seed: int = 7):
+    """The archive rows of the grouped clients (集团客户): groups of 2 to 12 branch companies."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    members = rng.permutation(len(clients))[: int(len(clients) * share)]
+    rows, g = [], 0
+    while len(members):
+        take = int(rng.integers(2, 13))
+        rows += [{"客户名称": clients[i], "所属集团": f"集团{g:05d}"} for i in members[:take]]
+        members, g = members[take:], g + 1
+    return pd.DataFrame(rows, columns=["客户名称", "所属集团"])
+
+
 def add_plans(db: Path, size: generate.Size) -> dict:
-    """Targets for every client, a visit log and 500 signed advances, as a team would have them."""
+    """An archive that puts a fifth of the clients into groups, targets for every client, a visit log
+    and 500 signed advances, as a team would have them."""
     import pandas as pd
 
     store = Store(db)
@@ -120,7 +136,9 @@ def add_plans(db: Path, size: generate.Size) -> dict:
         n_contacts = max(1000, size.lines // 5)
         contact_csv = WORK / f"contacts_{size.label}.csv"
         generate.contacts(size.clients, n_contacts, top).to_csv(contact_csv, index=False, date_format="%Y-%m-%d")
-        for path, kind in ((target_csv, "targets"), (contact_csv, "contacts")):
+        archive_csv = WORK / f"archive_{size.label}.csv"
+        archive(top).to_csv(archive_csv, index=False)
+        for path, kind in ((archive_csv, "clients"), (target_csv, "targets"), (contact_csv, "contacts")):
             importer.import_file(store, str(path), path.name, kind=kind)
         end = analyses.data_end(store)
         for i, client in enumerate(top[:500]):
@@ -128,7 +146,8 @@ def add_plans(db: Path, size: generate.Size) -> dict:
                                  12 + i % 13, rule="refund" if i % 2 else "extend")
     finally:
         store.close()
-    return {"targets": len(top), "contacts": n_contacts, "advances": min(500, len(top))}
+    return {"grouped clients": int(len(top) * 0.2), "targets": len(top), "contacts": n_contacts,
+            "advances": min(500, len(top))}
 
 
 def time_analyses(db: Path, repeat: int) -> dict:
@@ -147,6 +166,29 @@ def time_analyses(db: Path, repeat: int) -> dict:
     finally:
         store.close()
     return results
+
+
+GROUP_PAIRS = {"Pareto": ("Pareto", "Pareto, group level"),
+               "tiers + migration": ("tiers + migration, 12 quarters", "tiers + migration, group level")}
+
+
+def group_ratios(db: Path, pairs: int = 7) -> dict:
+    """Group level over client level, cold, run in alternation so both see the same machine; median of
+    the pair ratios (budget 1.2x)."""
+    store = Store(db)
+    try:
+        cat = analyses.catalogue(store)
+        out = {}
+        for label, (client, group) in GROUP_PAIRS.items():
+            ratios = []
+            for _ in range(pairs):
+                c = timed(analyses.cold(cat[client]), 1)[0]
+                g = timed(analyses.cold(cat[group]), 1)[0]
+                ratios.append(g / c)
+            out[label] = {"ratio": statistics.median(ratios), "all": ratios}
+    finally:
+        store.close()
+    return out
 
 
 def time_pages(db: Path) -> dict:
@@ -200,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         result.setdefault("plans", {})[size.label] = add_plans(db, size)
         print(f"[{size.label}] analyses", flush=True)
         result["analyses"][size.label] = time_analyses(db, repeat=3 if size.lines <= 1_000_000 else 2)
+        if size.lines == 1_000_000:
+            result["group_ratios"] = group_ratios(db)
         if not args.no_pages:
             print(f"[{size.label}] pages", flush=True)
             result["pages"][size.label] = time_pages(db)
@@ -239,6 +283,10 @@ def render(r: dict) -> str:
             budget = budget_of(name, size)
             mark = "" if budget is None else (" ✓" if v["cold_s"] <= budget else " ✗")
             lines.append(f"| {name} | {_s(v['cold_s'])}{mark} | {_s(v['cached_s'])} | {_s(budget)} |")
+    ratios = r.get("group_ratios")
+    if ratios:
+        lines += ["", "Group level over client level at 1,000,000 lines (cold, alternating runs, median of 7 pairs; "
+                      "budget 1.2x): " + "; ".join(f"{k} {v['ratio']:.2f}x" for k, v in ratios.items()) + "."]
     for size, pages in r["pages"].items():
         if "error" in pages:
             lines += ["", f"Pages at {size}: failed: {pages['error'][-300:]}"]
