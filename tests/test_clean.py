@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given
@@ -257,3 +258,35 @@ def test_client_key_is_idempotent_and_whitespace_free(name):
     key = clean.client_key(name)
     assert clean.client_key(key) == key
     assert not any(ch.isspace() for ch in key)
+
+
+# ---- row classes on a mix of repeating (dictionary) and mostly distinct columns
+
+def _mixed_sheet():
+    from kam_core.ingest import columns as c
+
+    n = 3000
+    ids = [f"SO{i:06d}" for i in range(n)]
+    clients = ["客户甲", "客户乙", "客户丙"] * (n // 3)
+    amounts = [f"{i}.5" for i in range(n)]
+    ids[10], clients[10], amounts[10] = "订单号", "客户名称", "金额"          # a repeated header
+    ids[20], clients[20], amounts[20] = None, "  ", ""                    # a blank row
+    ids[30], clients[30] = " 订单号 ", "客户名称"                           # header text in 2 of 3 columns
+    ids[40], clients[40], amounts[40] = None, None, "0"                    # not blank: a value
+    table = pa.table({"c0": c.encode_repeating(pa.array(ids)), "c1": c.encode_repeating(pa.array(clients)),
+                      "c2": pa.array(amounts)})
+    assert pa.types.is_dictionary(table.column(1).type) and not pa.types.is_dictionary(table.column(0).type)
+    return table
+
+
+def test_repeated_header_rows_found_across_repeating_and_distinct_columns():
+    from kam_core.ingest import canonical
+
+    mask = canonical._repeated_header_mask(_mixed_sheet(), ["订单号", "客户名称", "金额"], ["订单号", "客户名称", "金额"])
+    assert np.flatnonzero(mask).tolist() == [10, 30]
+
+
+def test_blank_rows_are_empty_in_every_column():
+    from kam_core.ingest import canonical
+
+    assert np.flatnonzero(canonical._blank_mask(_mixed_sheet())).tolist() == [20]

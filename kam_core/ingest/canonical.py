@@ -152,10 +152,21 @@ def _present(column) -> np.ndarray:
 
 
 def _blank_mask(table: pa.Table) -> np.ndarray:
+    """Rows empty in every column. After the first column only the rows still blank are looked at."""
     blank = np.ones(table.num_rows, dtype=bool)
     for column in table.columns:
-        blank &= ~_present(column)
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        if len(rows) == table.num_rows:
+            blank &= ~_present(column)
+        else:
+            blank[rows] = ~_present(_as_one(column).take(pa.array(rows)))
     return blank
+
+
+def _as_one(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 @columns.per_distinct
@@ -170,14 +181,24 @@ def _text_equal_mask(column, value: str) -> np.ndarray:
 
 
 def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list) -> np.ndarray:
-    """Rows that repeat the header (exports that print it on every page)."""
+    """Rows that repeat the header (exports that print it on every page): at least half the named
+    columns hold their header text. Repeating columns are checked first (once per distinct value);
+    the others only on the rows that could still reach the threshold."""
     named = [(i, str(h).strip()) for i, h in enumerate(header_texts) if isinstance(h, str) and h.strip()]
     if len(named) < 2:
         return np.zeros(table.num_rows, dtype=bool)
+    need = max(2, (len(named) + 1) // 2)
+    encoded = [(i, text) for i, text in named if pa.types.is_dictionary(table.column(i).type)]
+    plain = [(i, text) for i, text in named if not pa.types.is_dictionary(table.column(i).type)]
     hits = np.zeros(table.num_rows, dtype=np.int32)
-    for index, text in named:
+    for index, text in encoded:
         hits += _text_equal_mask(table.column(index), text)
-    return hits >= max(2, (len(named) + 1) // 2)
+    rows = np.flatnonzero(hits >= need - len(plain))
+    if plain and len(rows):
+        part = table.select([i for i, _ in plain]).take(pa.array(rows))
+        for k, (_, text) in enumerate(plain):
+            hits[rows] += _text_equal_mask(part.column(k), text)
+    return hits >= need
 
 
 @columns.per_distinct
@@ -210,16 +231,21 @@ class _Rows:
     def __init__(self, table: pa.Table, labels: list[str], source_rows: np.ndarray, data: np.ndarray):
         self.table, self.labels, self.source_rows = table, labels, source_rows
         self.data = data                       # rows still candidates for loading
-        self.code = np.full(table.num_rows, None, dtype=object)
+        self.codes: list[str] = []             # reason codes; a row holds 1 + its code's index, 0 = none
+        self.code = np.zeros(table.num_rows, dtype=np.int16)
         self.column = np.full(table.num_rows, -1, dtype=np.int64)
 
     def reject(self, mask, code: str, column_index: int | None) -> None:
-        mask = _np(mask) & self.data & (self.code == None)  # noqa: E711 (elementwise)
-        self.code[mask] = code
+        mask = _np(mask) & self.data & (self.code == 0)
+        if not mask.any():
+            return
+        if code not in self.codes:
+            self.codes.append(code)
+        self.code[mask] = self.codes.index(code) + 1
         self.column[mask] = -1 if column_index is None else column_index
 
     def rejected(self) -> np.ndarray:
-        return self.data & (self.code != None)  # noqa: E711
+        return self.data & (self.code != 0)
 
     def rejects(self) -> list[Reject]:
         idx = np.flatnonzero(self.rejected())
@@ -230,7 +256,7 @@ class _Rows:
         for i, raw in zip(idx, raw_rows):
             values = [None if v is None else str(v) for v in raw.values()]
             col = int(self.column[i])
-            out.append(Reject(int(self.source_rows[i]), str(self.code[i]),
+            out.append(Reject(int(self.source_rows[i]), self.codes[self.code[i] - 1],
                               self.labels[col] if col >= 0 else None,
                               values[col] if col >= 0 else None,
                               {label: v for label, v in zip(self.labels, values) if v not in (None, "")}))
