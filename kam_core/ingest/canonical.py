@@ -188,16 +188,20 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
     if len(named) < 2:
         return np.zeros(table.num_rows, dtype=bool)
     need = max(2, (len(named) + 1) // 2)
-    encoded = [(i, text) for i, text in named if pa.types.is_dictionary(table.column(i).type)]
-    plain = [(i, text) for i, text in named if not pa.types.is_dictionary(table.column(i).type)]
+    texts = [(i, text) for i, text in named if _is_text(table.column(i))]    # numbers never hold a header
+    encoded = [(i, text) for i, text in texts if pa.types.is_dictionary(table.column(i).type)]
+    plain = [(i, text) for i, text in texts if not pa.types.is_dictionary(table.column(i).type)]
     hits = np.zeros(table.num_rows, dtype=np.int32)
     for index, text in encoded:
         hits += _text_equal_mask(table.column(index), text)
     rows = np.flatnonzero(hits >= need - len(plain))
-    if plain and len(rows):
+    if plain and 0 < len(rows) < table.num_rows:
         part = table.select([i for i, _ in plain]).take(pa.array(rows))
         for k, (_, text) in enumerate(plain):
             hits[rows] += _text_equal_mask(part.column(k), text)
+    elif plain and len(rows):
+        for index, text in plain:
+            hits += _text_equal_mask(table.column(index), text)
     return hits >= need
 
 
