@@ -123,5 +123,5 @@ with st.expander(t("ov.lists.title", new=len(new), lost=len(lost), units=units),
         else:
             column.dataframe(table, hide_index=True, width="stretch", column_config=config)
     excel_download(t("w.export_xlsx"), lambda: {t("ov.movers.rose"): rose, t("ov.movers.fell"): fell,
-                                                         t("ov.new", units=units): new, t("ov.lost", units=units): lost},
-                            file_name=f"overview_{window.label}.xlsx", key="ov_export")
+                                                t("ov.new", units=units): new, t("ov.lost", units=units): lost},
+                   file_name=f"overview_{window.label}.xlsx", key="ov_export")

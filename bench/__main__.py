@@ -137,7 +137,8 @@ def add_plans(db: Path, size: generate.Size) -> dict:
         contact_csv = WORK / f"contacts_{size.label}.csv"
         generate.contacts(size.clients, n_contacts, top).to_csv(contact_csv, index=False, date_format="%Y-%m-%d")
         archive_csv = WORK / f"archive_{size.label}.csv"
-        archive(top).to_csv(archive_csv, index=False)
+        grouped = archive(top)
+        grouped.to_csv(archive_csv, index=False)
         for path, kind in ((archive_csv, "clients"), (target_csv, "targets"), (contact_csv, "contacts")):
             importer.import_file(store, str(path), path.name, kind=kind)
         end = analyses.data_end(store)
@@ -146,7 +147,7 @@ def add_plans(db: Path, size: generate.Size) -> dict:
                                  12 + i % 13, rule="refund" if i % 2 else "extend")
     finally:
         store.close()
-    return {"grouped clients": int(len(top) * 0.2), "targets": len(top), "contacts": n_contacts,
+    return {"grouped clients": len(grouped), "targets": len(top), "contacts": n_contacts,
             "advances": min(500, len(top))}
 
 

@@ -330,8 +330,7 @@ def with_attention(frame: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
     for column in ("contact_overdue", "advance_behind"):
         out[column] = out["unit_key"].map(indexed[column]).eq(True)
     flags = out["unit_key"].map(indexed["flags"])
-    out["flags"] = [[] for _ in range(len(out))] if flags.isna().all() else \
-        [f if isinstance(f, list) else [] for f in flags]
+    out["flags"] = [f if isinstance(f, list) else [] for f in flags]
     return out
 
 

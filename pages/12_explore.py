@@ -56,7 +56,7 @@ with tab_pivot:
         else:
             st.caption(t("exp.shape", rows=len(shown) - 1, cols=len(shown.columns) - 1))
         excel_download(t("w.export_xlsx"), lambda: {t("exp.tab.pivot"): shown.reset_index()},
-                                file_name=f"pivot_{rows}_{cols}_{window.label}.xlsx", key="exp_xlsx")
+                       file_name=f"pivot_{rows}_{cols}_{window.label}.xlsx", key="exp_xlsx")
 
 # ------------------------------------------------------------------ SQL box
 with tab_sql:
@@ -83,4 +83,4 @@ with tab_sql:
                 st.warning(t("sql.truncated", cap=sqlbox.ROW_CAP), icon=":material/content_cut:")
             st.dataframe(result.frame, hide_index=True, width="stretch")
             excel_download(t("w.export_xlsx"), lambda: {"SQL": result.frame}, file_name="query.xlsx",
-                                    key="sql_xlsx")
+                           key="sql_xlsx")

@@ -171,9 +171,9 @@ with tabs["top"]:
             st.dataframe(_table(shown, ranked_columns), hide_index=True, width="stretch", column_config=table_config)
         nonpositive = _table(result.nonpositive, {"unit_name": unit_column, "value": value_header})
         excel_download(t("w.export_xlsx"),
-                                lambda: {t("par.sheet.ranked"): _table(result.ranked, ranked_columns),
-                                         t("par.sheet.nonpositive"): nonpositive},
-                                file_name=f"pareto_{window.label}_{measure}.xlsx", key="par_export")
+                       lambda: {t("par.sheet.ranked"): _table(result.ranked, ranked_columns),
+                                t("par.sheet.nonpositive"): nonpositive},
+                       file_name=f"pareto_{window.label}_{measure}.xlsx", key="par_export")
         st.markdown(f"**{t('par.nonpos.title', measure=measure_word, units=units)}** ({len(nonpositive):,})")
         st.caption(t("par.nonpos.why", measure=measure_word))
         if nonpositive.empty:
@@ -232,7 +232,7 @@ with tabs["segments"]:
                                                            "value": value_header, "cum_share": t("w.cum_share")}),
                          hide_index=True, width="stretch", column_config=table_config)
             excel_download(t("w.export_xlsx"), lambda: {t(f"w.{dimension}"): segment_table},
-                                    file_name=f"pareto_{dimension}_{window.label}.xlsx", key="par_segments_export")
+                           file_name=f"pareto_{dimension}_{window.label}.xlsx", key="par_segments_export")
 
 # ---- region -> city -> client
 with tabs["map"]:
@@ -303,7 +303,7 @@ with tabs["coverage"]:
             with st.expander(f"{t('par.cov.owners_title')} ({len(owner_table):,})"):
                 st.dataframe(owner_table, hide_index=True, width="stretch")
             excel_download(t("w.export_xlsx"),
-                                    lambda: {t("par.cov.under_title"): under, t("par.cov.over_title"): over,
-                                             t("par.cov.owners_title"): owner_table,
-                                             t("par.cov.all"): _table(labelled, cover_columns)},
-                                    file_name=f"coverage_fit_{window.label}.xlsx", key="par_cover_export")
+                           lambda: {t("par.cov.under_title"): under, t("par.cov.over_title"): over,
+                                    t("par.cov.owners_title"): owner_table,
+                                    t("par.cov.all"): _table(labelled, cover_columns)},
+                           file_name=f"coverage_fit_{window.label}.xlsx", key="par_cover_export")

@@ -123,7 +123,7 @@ def show_tier_list() -> None:
             "cum_share": pct_column(t("w.cum_share"))})
         st.caption(t("tiers.pin_legend"))
         excel_download(t("w.export_xlsx"), lambda: tiers.tier_list_sheets(shown, period, lang, measure, level),
-                                f"tiers_{period.label}.xlsx", key="tiers_dl_list")
+                       f"tiers_{period.label}.xlsx", key="tiers_dl_list")
 
 # ---------------------------------------------------------------- calibration: what a cut shift moves
 def show_calibration() -> None:
@@ -237,7 +237,7 @@ def show_migration() -> None:
                     st.caption(t("tiers.list.ka_exit_note", n=int(exits.sum())))
                 st.dataframe(view, hide_index=True, width="stretch", column_config=columns)
         excel_download(t("tiers.mig.export"), lambda: migration.export_sheets(moves, p, q, lang, level),
-                                f"migration_{p.label}_{q.label}.xlsx", key="tiers_dl_mig")
+                       f"migration_{p.label}_{q.label}.xlsx", key="tiers_dl_mig")
 
         st.subheader(t("tiers.mig.sankey"))
         before_q = [lab for lab in labels if by_label[lab].start <= q.start]

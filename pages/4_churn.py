@@ -107,7 +107,7 @@ if tab_list.open:
             return sheets
 
         excel_download(t("churn.export"), watchlist_sheets, f"churn_watchlist_{listed.as_of}.xlsx",
-                                key="churn_export")
+                       key="churn_export")
 
 # ---- the follow-up log
 if tab_follow.open:
@@ -211,7 +211,7 @@ if tab_test.open:
                     t("churn.col.risk"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
                     t("w.change"): st.column_config.NumberColumn(format="percent")})
             excel_download(t("churn.bt.export"), lambda: {t("churn.tab.backtest"): sheet},
-                                    f"churn_backtest_{bt_as_of}_{horizon}d.xlsx", key="churn_bt_export")
+                           f"churn_backtest_{bt_as_of}_{horizon}d.xlsx", key="churn_bt_export")
 
 # ---- signal settings
 if tab_settings.open:

@@ -30,23 +30,29 @@ def excel_download(label: str, sheets, file_name: str, key: str | None = None, o
 
     lang = st.session_state.get("lang", "zh")
     ready_key = f"xlsx_ready_{key or file_name}"
-    if on_request and st.session_state.get(ready_key) != (file_name, None):
-        if not st.button(t("w.prepare_xlsx_now", lang), key=f"{ready_key}_prepare", icon=":material/table_view:"):
-            return
-        st.session_state[ready_key] = (file_name, None)
+    if on_request and not _prepared(ready_key, (file_name, None), t("w.prepare_xlsx_now", lang)):
+        return
     sheets = sheets() if callable(sheets) else sheets
     rows = sum(len(frame) for frame in sheets.values())
-    if not on_request and rows > EAGER_ROWS and st.session_state.get(ready_key) != (file_name, rows):
-        if not st.button(t("w.prepare_xlsx", lang, rows=rows), key=f"{ready_key}_prepare",
-                         icon=":material/table_view:"):
-            return
-        st.session_state[ready_key] = (file_name, rows)
+    if not on_request and rows > EAGER_ROWS and \
+            not _prepared(ready_key, (file_name, rows), t("w.prepare_xlsx", lang, rows=rows)):
+        return
     try:
         data = _workbook(sheets)
     except Exception:   # a frame the cache cannot hash (lists in cells): build it directly
         data = xlsx_bytes(sheets)
     st.download_button(label, data, file_name=file_name, key=key, icon=":material/download:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _prepared(ready_key: str, token: tuple, prompt: str) -> bool:
+    """Whether the user asked for this export (token: the file and rows it was asked for); else the button."""
+    if st.session_state.get(ready_key) == token:
+        return True
+    if not st.button(prompt, key=f"{ready_key}_prepare", icon=":material/table_view:"):
+        return False
+    st.session_state[ready_key] = token
+    return True
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -134,13 +134,9 @@ def _fill_merged(table: pa.Table, merged: list[list[int]], positions: list[int],
     return table
 
 
-def _is_text(column) -> bool:
-    return columns._is_text(column)
-
-
 @columns.per_distinct
 def _present_cells(column) -> pa.Array:
-    if not _is_text(column):
+    if not columns.is_text(column):
         return pc.is_valid(column)
     empty = pc.or_kleene(pc.equal(pc.utf8_length(column), 0), pc.utf8_is_space(column))
     return pc.invert(pc.fill_null(empty, True))
@@ -158,15 +154,9 @@ def _blank_mask(table: pa.Table) -> np.ndarray:
         rows = np.flatnonzero(blank)
         if not len(rows):
             break
-        if len(rows) == table.num_rows:
-            blank &= ~_present(column)
-        else:
-            blank[rows] = ~_present(_as_one(column).take(pa.array(rows)))
+        cells = column if len(rows) == table.num_rows else columns.as_array(column).take(pa.array(rows))
+        blank[rows] = ~_present(cells)
     return blank
-
-
-def _as_one(column) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 @columns.per_distinct
@@ -175,7 +165,7 @@ def _trimmed_equal(column, value: str) -> pa.Array:
 
 
 def _text_equal_mask(column, value: str) -> np.ndarray:
-    if not _is_text(column):
+    if not columns.is_text(column):
         return np.zeros(len(column), dtype=bool)
     return pc.fill_null(_trimmed_equal(column, value), False).to_numpy(zero_copy_only=False)
 
@@ -188,20 +178,19 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
     if len(named) < 2:
         return np.zeros(table.num_rows, dtype=bool)
     need = max(2, (len(named) + 1) // 2)
-    texts = [(i, text) for i, text in named if _is_text(table.column(i))]    # numbers never hold a header
+    texts = [(i, text) for i, text in named if columns.is_text(table.column(i))]    # numbers never hold a header
     encoded = [(i, text) for i, text in texts if pa.types.is_dictionary(table.column(i).type)]
     plain = [(i, text) for i, text in texts if not pa.types.is_dictionary(table.column(i).type)]
     hits = np.zeros(table.num_rows, dtype=np.int32)
     for index, text in encoded:
         hits += _text_equal_mask(table.column(index), text)
     rows = np.flatnonzero(hits >= need - len(plain))
-    if plain and 0 < len(rows) < table.num_rows:
-        part = table.select([i for i, _ in plain]).take(pa.array(rows))
+    if plain and len(rows):
+        part = table.select([i for i, _ in plain])
+        if len(rows) < table.num_rows:
+            part = part.take(pa.array(rows))
         for k, (_, text) in enumerate(plain):
             hits[rows] += _text_equal_mask(part.column(k), text)
-    elif plain and len(rows):
-        for index, text in plain:
-            hits += _text_equal_mask(table.column(index), text)
     return hits >= need
 
 
@@ -218,7 +207,7 @@ def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
     mask = np.zeros(table.num_rows, dtype=bool)
     for index in check:
         column = table.column(index)
-        if _is_text(column):
+        if columns.is_text(column):
             mask |= pc.fill_null(_totals_cells(column), False).to_numpy(zero_copy_only=False)
     return mask
 
@@ -358,7 +347,7 @@ def _client(table, mapping, rows: _Rows, n, required=True, parsed=None):
     return keys, names, client_ids
 
 
-ORDER_NUMBERS = ("quantity", "unit_price", "profit")
+ORDER_NUMBERS = ("amount", "quantity", "unit_price", "profit")
 ORDER_TEXTS = ("order_id", "category", "region", "city", "owner", "channel", "group")
 
 
@@ -371,9 +360,6 @@ def _orders(table, labels, mapping, rows: _Rows, today):
              "store_count": lambda: _number(table, labels, mapping, "store_count", as_int=True),
              "chain_scope": lambda: (_chain_scope(table.column(mapping["chain_scope"])) if "chain_scope" in mapping
                                      else pa.nulls(n, pa.string()))}
-    if "amount" in mapping:
-        calls["amount"] = lambda: columns.to_number(table.column(mapping["amount"]),
-                                                    _scale(labels, mapping["amount"]))
     calls.update({role: (lambda r=role: _number(table, labels, mapping, r)) for role in ORDER_NUMBERS})
     calls.update({role: (lambda r=role: _optional_text(table, mapping, r, n)) for role in ORDER_TEXTS})
     parsed = _parallel(calls)

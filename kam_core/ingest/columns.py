@@ -25,7 +25,7 @@ _PLAIN_NUMBER = r"^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 _CANONICAL_DATETIME = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$"
 
 
-def _as_array(column) -> pa.Array:
+def as_array(column) -> pa.Array:
     if isinstance(column, pa.ChunkedArray):
         return column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
     return column
@@ -33,8 +33,8 @@ def _as_array(column) -> pa.Array:
 
 def encode_repeating(column) -> pa.Array:
     """A text column as a dictionary array when its values repeat; mostly distinct ones (order ids) as they are."""
-    array = _as_array(column)
-    if not _is_text(array) or _mostly_distinct(array):
+    array = as_array(column)
+    if not is_text(array) or _mostly_distinct(array):
         return array
     return pc.dictionary_encode(array)
 
@@ -48,7 +48,7 @@ def per_distinct(convert: Callable) -> Callable:
     """Run a conversion on a dictionary array's distinct values, then spread the results to the rows."""
     @functools.wraps(convert)
     def run(column, *args, **kwargs):
-        array = _as_array(column)
+        array = as_array(column)
         if not pa.types.is_dictionary(array.type):
             return convert(array, *args, **kwargs)
         out = convert(array.dictionary, *args, **kwargs)
@@ -79,14 +79,14 @@ def _map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType):
     return converted, bad_mask
 
 
-def _is_text(array: pa.Array) -> bool:
+def is_text(array: pa.Array) -> bool:
     kind = array.type.value_type if pa.types.is_dictionary(array.type) else array.type
     return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _text_of(array: pa.Array) -> pa.Array:
     """Any column as text (for the Python fallback and for messages)."""
-    if _is_text(array):
+    if is_text(array):
         return array
     if pa.types.is_null(array.type):
         return pa.nulls(len(array), pa.string())
@@ -96,7 +96,7 @@ def _text_of(array: pa.Array) -> pa.Array:
 @per_distinct
 def to_number(column, scale: int = 1):
     """Money or quantities as float64 (None where missing) and the unreadable mask."""
-    array = _as_array(column)
+    array = as_array(column)
     n = len(array)
     if pa.types.is_null(array.type):
         return pa.nulls(n, pa.float64()), _false(n)
@@ -127,7 +127,7 @@ def to_number(column, scale: int = 1):
 @per_distinct
 def to_date(column):
     """Order dates as date32 (None where missing) and the unreadable mask."""
-    array = _as_array(column)
+    array = as_array(column)
     n = len(array)
     if pa.types.is_null(array.type):
         return pa.nulls(n, pa.date32()), _false(n)
@@ -155,7 +155,7 @@ def to_text(column):
     Trimming runs once per distinct value (dictionary-encoded), which for the usual
     columns (names, regions, owners) is a few thousand values instead of a million.
     """
-    array = _as_array(column)
+    array = as_array(column)
     n = len(array)
     if pa.types.is_null(array.type):
         return pa.nulls(n, pa.string())
@@ -179,7 +179,7 @@ def _mostly_distinct(text: pa.Array, sample: int = 20_000) -> bool:
 @per_distinct
 def to_client(column):
     """Client display names (trimmed) and identity keys (NFKC, casefold, no whitespace)."""
-    array = _as_array(column)
+    array = as_array(column)
     encoded = pc.dictionary_encode(to_text(array) if pa.types.is_floating(array.type) else _text_of(array))
     names = pc.utf8_trim_whitespace(encoded.dictionary)
     names = pc.if_else(pc.equal(names, ""), None, names)
@@ -196,7 +196,7 @@ def to_int(column):
 @per_distinct
 def to_period(column):
     """Target periods as canonical labels (2024, 2024Q3, 2024-07)."""
-    array = _as_array(column)
+    array = as_array(column)
     if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
         return _map_distinct(pc.cast(array, pa.date32()), clean.parse_period, pa.string())
     return _map_distinct(array, clean.parse_period, pa.string())
