@@ -20,22 +20,36 @@ def clear_all() -> None:
 
 
 def by_version(maxsize: int = 64):
+    """Cache fn(store, ...) per (store content, arguments). One computation per key at a time: a
+    second caller of a key being computed (another session, a worker thread) waits for that result
+    instead of repeating the work."""
     def decorate(fn):
         entries: OrderedDict = OrderedDict()
+        running: dict = {}                     # key -> Event set when its computation ends
         lock = threading.Lock()
 
         @functools.wraps(fn)
         def wrapper(store, *args, **kwargs):
             key = (store.key, args, tuple(sorted(kwargs.items())))
-            with lock:
-                if key in entries:
-                    entries.move_to_end(key)
-                    return entries[key]
-            value = fn(store, *args, **kwargs)
-            with lock:
-                entries[key] = value
-                while len(entries) > maxsize:
-                    entries.popitem(last=False)
+            while True:
+                with lock:
+                    if key in entries:
+                        entries.move_to_end(key)
+                        return entries[key]
+                    busy = running.get(key)
+                    if busy is None:
+                        running[key] = threading.Event()
+                        break
+                busy.wait()            # then read the result, or compute it if that run failed
+            try:
+                value = fn(store, *args, **kwargs)
+                with lock:
+                    entries[key] = value
+                    while len(entries) > maxsize:
+                        entries.popitem(last=False)
+            finally:
+                with lock:
+                    running.pop(key).set()
             return value
 
         wrapper.cache_clear = entries.clear

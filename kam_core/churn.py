@@ -15,10 +15,12 @@ that reason even without a signal.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kam_core import advances, bgnbd, coverage, followup, periods, portfolio, tiers
 from kam_core.cache import by_version
@@ -132,7 +134,9 @@ def features(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
     params = {"level": level, "current_start": current.start, "previous_start": before.start,
               "tiers": list(tiers.TIERS), **windows(as_of)}
     with store.reader() as cur:
-        cur.register("quarter_tiers", quarter_tiers[["period_start", "unit_key", "tier"]])
+        # as Arrow: DuckDB scans pandas text columns row by row
+        cur.register("quarter_tiers", pa.Table.from_pandas(quarter_tiers[["period_start", "unit_key", "tier"]],
+                                                           preserve_index=False))
         frame = cur.execute(sql("churn_features"), params).df()
         cur.unregister("quarter_tiers")
     for column in ("rev_last", "rev_prev", "rev_year_ago", "t12m_revenue", "median_gap", "tier_level",
@@ -146,14 +150,16 @@ def features(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
 def tier_quarters(store, as_of: dt.date, level: str = "client") -> tuple[periods.Period, periods.Period, pd.DataFrame]:
     """The current quarter at as_of, the one before, and both quarters' tiers (saved rule, pins).
 
-    Each quarter is read as the current tiers at its end (tiers.current_tiers), the very tables the
+    Each quarter is read as the current tiers at its end (tiers.current_tier_of), the very tables the
     coverage and other pages read, so they are computed once per data version.
     """
     data_end = portfolio.bounds(store).data_end
     current = tiers.current_period(as_of, data_end)
     before = current.previous()
-    table = pd.concat([tiers.current_tiers(store, before.end, level, data_end),
-                       tiers.current_tiers(store, as_of, level, data_end)], ignore_index=True)
+    quarters = [(before.start, tiers.current_tier_of(store, before.end, level, data_end)),
+                (current.start, tiers.current_tier_of(store, as_of, level, data_end))]
+    table = pd.concat([pd.DataFrame({"period_start": start, "unit_key": tier.index, "tier": tier.to_numpy()})
+                       for start, tier in quarters], ignore_index=True)
     return current, before, table
 
 
@@ -390,10 +396,16 @@ def watchlist(store, as_of: dt.date | None = None, level: str = "client", settin
     return _watchlist(store, as_of, level, settings, model, scope, owner, lang, top)
 
 
+_SIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-flags")
+
+
 @by_version()
 def _watchlist(store, as_of, level, settings, model, scope, owner, lang, top) -> Watchlist:
+    # The flags (coverage, advances) and the scores read different tables: one waits on DuckDB
+    # while the other works in pandas.
+    flagged = _SIDE.submit(attention, store, as_of, level, lang)
     scored = scores(store, as_of, level, settings, model)
-    frame = with_attention(scored.frame, attention(store, as_of, level, lang))
+    frame = with_attention(scored.frame, flagged.result())
     scoped = in_scope(frame, scope)
     if scope in ("ka", "all"):
         scoped |= frame["advance_behind"]

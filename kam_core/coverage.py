@@ -146,8 +146,7 @@ def _current_tier_series(store, as_of: dt.date) -> pd.Series:
     quarter = tier_quarter(store, as_of)
     if quarter is None:
         return pd.Series(dtype=object)
-    current = tiers.current_tiers(store, as_of, "client", portfolio.bounds(store).data_end)
-    return current.set_index("unit_key")["tier"]
+    return tiers.current_tier_of(store, as_of, "client", portfolio.bounds(store).data_end)
 
 
 def overdue_keys(store, as_of: dt.date, levels: tuple[str, ...] = ("A",)) -> set[str]:

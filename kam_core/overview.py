@@ -4,7 +4,7 @@ Definitions (DESIGN.md, "Overview KPIs"): the previous window is the previous
 month, quarter or year (before a custom window, as many days before it).
 Revenue is the sum of all lines, refunds included; a unit (client or group) is
 active with revenue > 0. Shares are of the revenue of active units.
-- KA units: 关键 + 重点 by current tier at the window's end (tiers.current_tiers).
+- KA units: 关键 + 重点 by current tier at the window's end (tiers.current_tier_of).
 - Top 20%: the ⌈0.2 N⌉ top active units.
 - New: active in the window and no sale (positive line) before it.
 - Lost: active in the previous window, not active in this one.
@@ -87,7 +87,8 @@ def unit_windows(store, window: periods.Period, level: str = "client") -> pd.Dat
 
 
 def _ka_keys(store, as_of: dt.date, level: str, data_end: dt.date | None) -> set[str]:
-    return tiers.ka_keys(tiers.current_tiers(store, as_of, level, data_end))
+    current = tiers.current_tier_of(store, as_of, level, data_end)
+    return set(current.index[current.isin(tiers.KA_TIERS)])
 
 
 def _figures(units: pd.DataFrame, start: dt.date, revenue: str, profit: str, active: str, prev_revenue: str,

@@ -90,6 +90,9 @@ def ranks_relation(store, cur, kind: str, start: dt.date, end: dt.date, measure:
 
 
 ALL_DATES = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+# A range of this many whole periods or more reads the all-data sums (one scan shared by every
+# page); a shorter one, such as the current quarter's tiers, sums only its own dates.
+SHARED_FROM_PERIODS = 3
 
 
 @by_version(maxsize=8)
@@ -116,8 +119,10 @@ def range_sums(store, kind: str, start: dt.date, end: dt.date, measure: str = "r
                level: str = "client") -> pa.Table:
     """Each unit's exact sum per period over [start, end], refund-only units included (Arrow:
     period_start, unit_key, value DECIMAL(18,4)); whole calendar periods come from unit_sums, a
-    window is summed once per client and shared by both levels. Cached per data version."""
-    if kind != "window" and _whole_periods(kind, start, end):
+    window, or a short run of periods, is summed once per client over its own dates and shared by
+    both levels. Cached per data version."""
+    whole = kind != "window" and _whole_periods(kind, start, end)
+    if whole and _period_count(kind, start, end) >= SHARED_FROM_PERIODS:
         return unit_sums(store, kind, measure, level)
     if level == "client":
         return _unit_sums(store, _client_sums(store, kind, start, end, measure), level)
@@ -141,6 +146,12 @@ def _unit_sums(store, sums: pa.Table, level: str) -> pa.Table:
     with store.reader() as cur:
         cur.register("client_sums", sums)
         return cur.sql(sql("tiers_unit_sums"), params={"level": level}).to_arrow_table()
+
+
+def _period_count(kind: str, start: dt.date, end: dt.date) -> int:
+    from kam_core.periods import span
+
+    return len(span(kind, start, end))
 
 
 def _whole_periods(kind: str, start: dt.date, end: dt.date) -> bool:

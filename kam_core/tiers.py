@@ -181,6 +181,16 @@ def current_tiers(store, as_of: dt.date, level: str = "client", data_end: dt.dat
     return period_tiers(store, "quarter", quarter.start, quarter.end, measure, level, rule, data_end)
 
 
+@by_version()
+def current_tier_of(store, as_of: dt.date, level: str = "client", data_end: dt.date | None = None) -> pd.Series:
+    """unit_key -> current tier at a date, as current_tiers decides it (saved rule, pins), without
+    the names and ordering a table shown to people needs. Cached; do not modify the result."""
+    rule, measure = saved_rule(store)
+    quarter = current_period(as_of, data_end)
+    table = tier_table(store, "quarter", quarter.start, quarter.end, measure, level, rule)
+    return pd.Series(table["tier"].to_pylist(), index=table["unit_key"].to_pylist(), dtype=object, name="tier")
+
+
 def ka_keys(tiers: pd.DataFrame) -> set[str]:
     """关键 + 重点: the KA clients of a tier table."""
     return set(tiers.loc[tiers["tier"].isin(KA_TIERS), "unit_key"])

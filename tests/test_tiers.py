@@ -222,6 +222,34 @@ def test_current_tier_uses_latest_complete_quarter_and_saved_rule(tmp_path):
     assert dict(zip(current["unit_name"], current["tier"])) == {"A": "key", "B": "key"}
 
 
+def test_current_tier_of_is_current_tiers_as_a_lookup(tmp_path):
+    rows = [{"client": c, "date": day, "amount": a} for c, day, a in [
+        ("A", "2024-02-01", "50"), ("B", "2024-02-01", "30"), ("C", "2024-03-01", "20"),
+        ("A", "2024-05-01", "10"), ("B", "2024-05-01", "90"), ("D", "2024-11-01", "5")]]
+    store = store_with_orders(tmp_path, rows, data_through=d("2024-12-31"))
+    tiers.pin(store, "C", "key", "strategic")         # pinned, and idle in 2024Q2
+    end = portfolio.bounds(store).data_end
+    for as_of in (d("2024-03-31"), d("2024-06-30"), d("2024-12-31")):
+        table = tiers.current_tiers(store, as_of, data_end=end)
+        lookup = tiers.current_tier_of(store, as_of, data_end=end)
+        assert lookup.sort_index().to_dict() == dict(zip(table["unit_key"], table["tier"]))
+    # 2024Q2: B 90 of 100 key; A's cum_before 90% is under 95%: general; C pinned key without a sale
+    assert tiers.current_tier_of(store, d("2024-06-30"), data_end=end).to_dict() == {
+        "b": "key", "a": "general", "c": "key"}
+
+
+def test_short_and_long_period_ranges_rank_alike(tmp_path):
+    """A current quarter sums its own dates; 12 quarters read the all-data sums: same tiers."""
+    rows = [{"client": f"C{i}", "date": f"2023-{1 + i % 12:02d}-{1 + i % 27:02d}", "amount": str(10 + i * 7 % 53)}
+            for i in range(60)]
+    store = store_with_orders(tmp_path, rows, data_through=d("2023-12-31"))
+    whole = tiers.period_tiers(store, "quarter", d("2023-01-01"), d("2023-12-31"))
+    for q in ("2023Q1", "2023Q2", "2023Q3", "2023Q4"):
+        one = tiers.tiers_in(store, periods.parse_label(q))
+        part = whole[whole["period"] == q]
+        assert one[["unit_key", "rank", "tier"]].values.tolist() == part[["unit_key", "rank", "tier"]].values.tolist()
+
+
 def test_tier_path(tmp_path):
     rows = [{"client": "A", "date": "2024-02-01", "amount": "50"}, {"client": "B", "date": "2024-02-01", "amount": "50"},
             {"client": "B", "date": "2024-08-01", "amount": "90"}, {"client": "A", "date": "2024-08-01", "amount": "10"}]
