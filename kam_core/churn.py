@@ -15,7 +15,6 @@ that reason even without a signal.
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,16 +402,10 @@ def watchlist(store, as_of: dt.date | None = None, level: str = "client", settin
     return _watchlist(store, as_of, level, settings, model, scope, owner, lang, top)
 
 
-_SIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="churn-flags")
-
-
 @by_version()
 def _watchlist(store, as_of, level, settings, model, scope, owner, lang, top) -> Watchlist:
-    # The flags (coverage, advances) and the scores read different tables: one waits on DuckDB
-    # while the other works in pandas.
-    flagged = _SIDE.submit(attention, store, as_of, level, lang)
     scored = scores(store, as_of, level, settings, model)
-    frame = with_attention(scored.frame, flagged.result())
+    frame = with_attention(scored.frame, attention(store, as_of, level, lang))
     scoped = in_scope(frame, scope)
     if scope in ("ka", "all"):
         scoped |= frame["advance_behind"]
