@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kam_core import overview, pareto, periods, portfolio, tiers
-from kam_core.charts import figure_bytes
-from kam_core.charts.overview import money_ticks, movers_figure, tick_label, trend_figure
+from kam_core.charts import figure_bytes, money_ticks, tick_label
+from kam_core.charts.overview import movers_figure, trend_figure
 from tests.helpers import d, store_with_orders
 
 

@@ -5,6 +5,8 @@ the browser grows past ~2,000 points per trace (markers and answers stay exact).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -23,6 +25,36 @@ def style(fig: go.Figure, height: int = 420, legend: bool = True) -> go.Figure:
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
                       hoverlabel={"font": {"family": FONT}})
     return fig
+
+
+def titled(fig: go.Figure, title: str, height: int) -> go.Figure:
+    """The house style with the title on the left and the legend on the right above the plot, so a
+    long title and the legend never overlap."""
+    style(fig, height=height)
+    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+                      margin={"t": 60}, legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
+    return fig
+
+
+def tick_label(value: float, lang: str) -> str:
+    """A short axis label: 2,000万 / 1.5亿 in Chinese, 20M / 1.5B in English."""
+    a, sign = abs(value), "-" if value < 0 else ""
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for size, suffix in steps:
+        if a >= size:
+            return f"{sign}{a / size:,.6g}{suffix}"
+    return f"{sign}{a:,.6g}"
+
+
+def money_ticks(high: float, lang: str, count: int = 5) -> tuple[list[float], list[str]]:
+    """Round tick values from 0 to high (1, 2, 2.5 or 5 x 10^n apart) with their labels."""
+    if not high or high <= 0 or not math.isfinite(high):
+        return [0.0], ["0"]
+    raw = high / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    values = list(np.arange(0, high + step * 0.999, step))
+    return values, [tick_label(v, lang) for v in values]
 
 
 def downsample_indices(n: int, keep: list[int] | tuple[int, ...] = (), max_points: int = MAX_POINTS) -> np.ndarray:

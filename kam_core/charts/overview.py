@@ -1,39 +1,16 @@
 """Figures of the overview: the monthly trend and the top movers."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kam_core import fmt
-from kam_core.charts import BAD, GOOD, SERIES, style
+from kam_core.charts import BAD, GOOD, SERIES, money_ticks, style
 from kam_core.i18n import t
 
 PART_COLORS = {"window": SERIES[0], "previous": "#8FB3E0", "other": "#D9DEE5"}
-
-
-def tick_label(value: float, lang: str) -> str:
-    """A short axis label: 2,000万 / 1.5亿 in Chinese, 20M / 1.5B in English."""
-    a, sign = abs(value), "-" if value < 0 else ""
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-    for size, suffix in steps:
-        if a >= size:
-            return f"{sign}{a / size:,.6g}{suffix}"
-    return f"{sign}{a:,.6g}"
-
-
-def money_ticks(high: float, lang: str, count: int = 5) -> tuple[list[float], list[str]]:
-    """Round tick values from 0 to high (1, 2, 2.5 or 5 x 10^n apart) with their labels."""
-    if not high or high <= 0 or not math.isfinite(high):
-        return [0.0], ["0"]
-    raw = high / count
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    values = list(np.arange(0, high + step * 0.999, step))
-    return values, [tick_label(v, lang) for v in values]
 
 
 def trend_figure(monthly: pd.DataFrame, lang: str = "zh", show_profit: bool = False) -> go.Figure:

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_core import fmt
-from kam_core.charts import BAD, GOOD, MAX_POINTS, NEUTRAL, SERIES, style
+from kam_core.charts import BAD, GOOD, MAX_POINTS, NEUTRAL, SERIES, money_ticks, style, titled
 from kam_core.i18n import t
 
 QUADRANT_COLORS = {"grow": "#1F5FAD", "keep": "#2CA58D", "nurture": "#E07A1F", "maintain": "#B0B0B0"}
@@ -26,8 +26,11 @@ def pace_figure(curve: pd.DataFrame, lang: str, title: str = "") -> go.Figure:
                              line={"color": SERIES[0], "width": 3},
                              hovertemplate="%{x}<br>%{customdata}<extra></extra>",
                              customdata=[fmt.money(v, lang) for v in reached["cum_actual"]]))
-    fig.update_layout(title=title, yaxis_title=t("plan.chart.cumulative", lang), hovermode="x unified")
-    return style(fig, height=380)
+    top = max(float(curve["cum_target"].max()), float(reached["cum_actual"].max()) if len(reached) else 0.0)
+    values, texts = money_ticks(top, lang)
+    fig.update_layout(hovermode="x unified")
+    fig.update_yaxes(title=t("plan.chart.cumulative", lang), tickvals=values, ticktext=texts)
+    return titled(fig, title, 380)
 
 
 def attainment_figure(frame: pd.DataFrame, progress: float, lang: str, title: str = "") -> go.Figure:

@@ -15,18 +15,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from kam_core import fmt
-from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, style
+from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, style, titled
 from kam_core.i18n import t
 
 BAND = "rgba(31, 95, 173, 0.18)"
-
-
-def _titled(fig: go.Figure, title: str, height: int) -> go.Figure:
-    """The house style with the title on the left and the legend on the right above the plot."""
-    style(fig, height=height)
-    fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-                      margin={"t": 60}, legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
-    return fig
 
 
 def money_scale(max_abs: float, lang: str) -> tuple[float, str]:
@@ -70,7 +62,7 @@ def monthly_fan_figure(fan: dict[str, Sequence[float]], lang: str) -> go.Figure:
     fig.update_layout(xaxis_title=t("pp.chart.month", lang), yaxis_title=unit, hovermode="x unified")
     fig.update_xaxes(dtick=_month_tick(len(fan["month"])))
     fig.update_yaxes(rangemode="tozero")
-    return _titled(fig, t("pp.chart.monthly", lang), 360)
+    return titled(fig, t("pp.chart.monthly", lang), 360)
 
 
 def cumulative_figure(fan: dict[str, Sequence[float]], lang: str, advance: float | None = None,
@@ -91,7 +83,7 @@ def cumulative_figure(fan: dict[str, Sequence[float]], lang: str, advance: float
     fig.update_layout(xaxis_title=t("pp.chart.month", lang), yaxis_title=unit, hovermode="x unified")
     fig.update_xaxes(dtick=_month_tick(len(fan["month"])))
     fig.update_yaxes(rangemode="tozero")
-    return _titled(fig, t("pp.chart.cumulative", lang), 380)
+    return titled(fig, t("pp.chart.cumulative", lang), 380)
 
 
 def _month_tick(n: int) -> int:
@@ -119,7 +111,7 @@ def tornado_figure(rows: Sequence[dict[str, Any]], lang: str) -> go.Figure:
                                "x1": base / divisor, "y0": 0, "y1": 1, "line": {"color": NEUTRAL, "width": 1.5}}])
     axis = t("pp.chart.tornado_axis", lang, unit=unit, base=fmt.money(base, lang))
     fig.update_layout(barmode="overlay", xaxis_title=axis, yaxis={"automargin": True})
-    return _titled(fig, t("pp.chart.tornado", lang), max(300, 90 + 42 * len(rows)))
+    return titled(fig, t("pp.chart.tornado", lang), max(300, 90 + 42 * len(rows)))
 
 
 def _input_value(name: str, value: Any, lang: str) -> str:
@@ -151,7 +143,7 @@ def history_figure(history: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(title_text=t("pp.chart.stores", lang), secondary_y=True, rangemode="tozero", showgrid=False,
                      tickmode="auto", tickformat=",d")
     fig.update_xaxes(tickformat="%Y-%m")
-    return _titled(fig, t("pp.chart.history", lang), 320)
+    return titled(fig, t("pp.chart.history", lang), 320)
 
 
 def compare_figure(fans: pd.DataFrame, recommended: dict[int, float], lang: str) -> go.Figure:
@@ -177,7 +169,7 @@ def compare_figure(fans: pd.DataFrame, recommended: dict[int, float], lang: str)
                                                    f"{fmt.money(rec, lang)}<extra></extra>"))
     fig.update_layout(xaxis_title=t("pp.chart.month", lang), yaxis_title=unit)
     fig.update_yaxes(rangemode="tozero")
-    fig = _titled(fig, t("pp.chart.compare", lang), 420)
+    fig = titled(fig, t("pp.chart.compare", lang), 420)
     # Scenario names are long: the legend goes under the plot.
     fig.update_layout(legend={"x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top"}, margin={"b": 40})
     return fig
