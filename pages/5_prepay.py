@@ -361,7 +361,7 @@ def candidates_view() -> None:
         t("pp.col.owner"): frame["owner"].fillna("—"),
         t("pp.col.stores_year_ago"): frame["stores_year_ago"],
         t("pp.col.stores_now"): frame["stores_now"],
-        t("pp.col.new_stores"): frame["new_stores"],
+        t("pp.col.stores_added"): frame["new_stores"],
         t("pp.col.store_growth"): [None if pd.isna(g) else g * 100 for g in frame["store_growth"]],
         t("pp.col.revenue_prev12m", unit=unit): (frame["revenue_prev12m"] / divisor).round(2),
         t("pp.col.revenue_t12m", unit=unit): (frame["revenue_t12m"] / divisor).round(2),

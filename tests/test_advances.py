@@ -1,7 +1,6 @@
 """The advance ledger on hand-made order histories, the rules, signing scenarios, and `advance add / list`."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import subprocess
 import sys

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from kam_core import churn, followup
-from kam_core.cli.common import CliError, money, parse_date
+from kam_core.cli.common import CliError, money, open_reader, parse_date
 from kam_core.i18n import t
-from kam_core.store import StoreLocked, open_for_cli
 
 
 def register(sub, common) -> None:
@@ -21,12 +20,7 @@ def run(args) -> dict:
     as_of = parse_date(args.as_of)
     if args.top is not None and args.top < 1:
         raise CliError("--top must be at least 1")
-    try:
-        store = open_for_cli(args.db, write=False)
-    except FileNotFoundError as exc:
-        raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
-    except StoreLocked:
-        raise CliError(t("churn.cli.locked", args.lang)) from None
+    store = open_reader(args, locked="churn.cli.locked")
     try:
         listed = churn.watchlist(store, as_of, level=args.level, model=args.model, lang=args.lang, top=args.top)
         frame = listed.frame

@@ -62,3 +62,17 @@ def parse_date(text: str | None) -> _dt.date | None:
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise CliError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def open_reader(args, locked: str = "cli.held"):
+    """The store to read (the file, or the running app's snapshot), or CliError with one clear line:
+    no database yet, or held by the app with no snapshot to read (message key `locked`)."""
+    from kam_core.i18n import t
+    from kam_core.store import StoreLocked, open_for_cli
+
+    try:
+        return open_for_cli(args.db, write=False)
+    except FileNotFoundError as exc:
+        raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
+    except StoreLocked:
+        raise CliError(t(locked, args.lang)) from None

@@ -5,10 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from kam_core import config, coverage, portfolio
-from kam_core.cli.common import CliError, parse_date
-from kam_core.i18n import t
-from kam_core.store import StoreLocked, open_for_cli
+from kam_core import coverage, portfolio
+from kam_core.cli.common import open_reader, parse_date
 
 
 def register(sub, common) -> None:
@@ -17,19 +15,9 @@ def register(sub, common) -> None:
     p.set_defaults(handler=run, render=render)
 
 
-def open_reader(args):
-    """The store for reading, or CliError with one clear line."""
-    try:
-        return open_for_cli(args.db, write=False)
-    except FileNotFoundError:
-        raise CliError(t("cli.no_db", args.lang, path=args.db or config.db_path())) from None
-    except StoreLocked:
-        raise CliError(t("cov.cli.no_snapshot", args.lang)) from None
-
-
 def run(args) -> dict:
     as_of = parse_date(args.as_of)
-    store = open_reader(args)
+    store = open_reader(args, locked="cov.cli.no_snapshot")
     try:
         as_of = as_of or portfolio.bounds(store).data_end or dt.date.today()
         table = coverage.coverage_table(store, as_of)

@@ -3,9 +3,8 @@ a schedule (DESIGN.md, Command line). A window left open means all data."""
 from __future__ import annotations
 
 from kam_core import pack, portfolio
-from kam_core.cli.common import CliError, parse_date
+from kam_core.cli.common import CliError, open_reader, parse_date
 from kam_core.i18n import t
-from kam_core.store import StoreLocked, open_for_cli
 
 
 def register(sub, common) -> None:
@@ -23,12 +22,7 @@ def register(sub, common) -> None:
 
 def run(args) -> dict:
     start, end = parse_date(args.start), parse_date(args.end)
-    try:
-        store = open_for_cli(args.db, write=False)
-    except FileNotFoundError as exc:
-        raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
-    except StoreLocked:
-        raise CliError(t("cli.held", args.lang)) from None
+    store = open_reader(args)
     try:
         bounds = portfolio.bounds(store)
         if bounds.empty:

@@ -4,11 +4,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from kam_core import portfolio
-from kam_core.cli.common import CliError, money, parse_date
-from kam_core.i18n import t
+from kam_core.cli.common import CliError, money, open_reader, parse_date
 from kam_core.pareto import as_theta, concentration
 from kam_core.ranks import LEVELS, MEASURES
-from kam_core.store import StoreLocked, open_for_cli
 
 
 def register(sub, common) -> None:
@@ -33,12 +31,7 @@ def run(args) -> dict:
     start, end = parse_date(args.start), parse_date(args.end)
     if start and end and end < start:
         raise CliError(f"--end {end} is before --start {start}")
-    try:
-        store = open_for_cli(args.db, write=False)
-    except FileNotFoundError:
-        raise CliError(t("cli.no_db", args.lang, path=args.db or "data/kam.duckdb")) from None
-    except StoreLocked:
-        raise CliError(t("cli.held", args.lang)) from None
+    store = open_reader(args)
     try:
         bounds = portfolio.bounds(store)
         if args.measure == "profit" and not bounds.empty and not bounds.has_profit:

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from kam_core import periods, plan, portfolio
-from kam_core.cli.common import CliError, money, parse_date
+from kam_core.cli.common import CliError, money, open_reader, parse_date
 from kam_core.i18n import t
-from kam_core.store import StoreLocked, open_for_cli
 
 
 def register(sub, common) -> None:
@@ -25,12 +24,7 @@ def run(args) -> dict:
         period = periods.parse_label(args.period) if args.period else None
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    try:
-        store = open_for_cli(args.db, write=False)
-    except FileNotFoundError as exc:
-        raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
-    except StoreLocked:
-        raise CliError(t("cli.held", args.lang)) from None
+    store = open_reader(args)
     try:
         as_of = as_of or portfolio.bounds(store).data_end
         if as_of is None:

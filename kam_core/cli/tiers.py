@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kam_core import config, periods, portfolio
-from kam_core.cli.common import CliError, money, parse_date
-from kam_core.i18n import t
+from kam_core import periods, portfolio
+from kam_core.cli.common import CliError, money, open_reader, parse_date
 from kam_core.migration import FROM_STATES, TO_STATES, check_pair, summary
 from kam_core.ranks import LEVELS, MEASURES, TIERS
-from kam_core.store import StoreLocked, open_for_cli
 from kam_core.tiers import pins, rule_from_cli, saved_rule
 
 
@@ -43,22 +41,13 @@ def _pair(args) -> tuple[periods.Period, periods.Period] | None:
     return p, q
 
 
-def _open(args):
-    try:
-        return open_for_cli(args.db, write=False)
-    except FileNotFoundError:
-        raise CliError(t("cli.no_db", args.lang, path=args.db or config.db_path())) from None
-    except StoreLocked:
-        raise CliError(t("cli.held", args.lang)) from None
-
-
 def run(args) -> dict:
     pair = _pair(args)
     kind = args.period or (pair[0].kind if pair else "quarter")
     start, end = parse_date(args.start), parse_date(args.end)
     if start and end and end < start:
         raise CliError(f"--end {end} is before --start {start}")
-    store = _open(args)
+    store = open_reader(args)
     try:
         saved, saved_measure = saved_rule(store)
         try:

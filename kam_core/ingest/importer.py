@@ -310,7 +310,7 @@ def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep"
     remove_demo: the demo datasets go in the same transaction (a failed import keeps them)."""
     if pre.missing:
         raise ImportRefused("missing_roles", roles=", ".join(pre.missing))
-    cleaned, kind = pre.cleaned, pre.cleaned.kind
+    cleaned = pre.cleaned
     if cleaned.rows_loaded == 0:
         raise ImportRefused("nothing_to_load", rejected=cleaned.rows_rejected)
     if on_overlap not in ("keep", "replace"):

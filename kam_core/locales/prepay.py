@@ -163,7 +163,7 @@ STRINGS = {
     "pp.col.owner": ("客户经理", "Owner"),
     "pp.col.stores_year_ago": ("一年前门店", "Stores a year ago"),
     "pp.col.stores_now": ("当前门店", "Stores now"),
-    "pp.col.new_stores": ("新增门店", "New stores"),
+    "pp.col.stores_added": ("新增门店", "Stores added"),
     "pp.col.store_growth": ("门店增长", "Store growth"),
     "pp.col.revenue_prev12m": ("上一年销售额（{unit}）", "Previous 12 months ({unit})"),
     "pp.col.revenue_t12m": ("近 12 个月销售额（{unit}）", "Trailing 12 months ({unit})"),
