@@ -1,4 +1,4 @@
-"""What every subcommand shares: errors with exit codes, JSON output, money rounding."""
+"""What every subcommand shares: errors with exit codes, opening the store to read, JSON output, money rounding."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -6,6 +6,9 @@ import decimal
 import json
 import math
 from typing import Any
+
+from kam_core.i18n import t
+from kam_core.store import StoreLocked, open_for_cli
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -67,9 +70,6 @@ def parse_date(text: str | None) -> _dt.date | None:
 def open_reader(args, locked: str = "cli.held"):
     """The store to read (the file, or the running app's snapshot), or CliError with one clear line:
     no database yet, or held by the app with no snapshot to read (message key `locked`)."""
-    from kam_core.i18n import t
-    from kam_core.store import StoreLocked, open_for_cli
-
     try:
         return open_for_cli(args.db, write=False)
     except FileNotFoundError as exc:

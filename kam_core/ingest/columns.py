@@ -152,8 +152,8 @@ def to_date(column):
 def to_text(column):
     """A text column trimmed, with blanks as None; numbers written without a trailing .0.
 
-    Trimming runs once per distinct value (dictionary-encoded), which for the usual
-    columns (names, regions, owners) is a few thousand values instead of a million.
+    Repeating columns (names, regions, owners) arrive dictionary-encoded, so trimming runs
+    once per distinct value (per_distinct): a few thousand values instead of a million.
     """
     array = as_array(column)
     n = len(array)
@@ -161,14 +161,8 @@ def to_text(column):
         return pa.nulls(n, pa.string())
     if pa.types.is_floating(array.type):
         return _map_distinct(array, clean.clean_text, pa.string())[0]
-    text = _text_of(array)
-    if _mostly_distinct(text):             # order ids and the like: trim the column itself
-        trimmed = pc.utf8_trim_whitespace(text)
-        return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
-    encoded = pc.dictionary_encode(text)
-    values = pc.utf8_trim_whitespace(encoded.dictionary)
-    values = pc.if_else(pc.equal(values, ""), None, values)
-    return pc.take(values, encoded.indices)
+    trimmed = pc.utf8_trim_whitespace(_text_of(array))
+    return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
 
 
 def _mostly_distinct(text: pa.Array, sample: int = 20_000) -> bool:
