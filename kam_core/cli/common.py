@@ -7,9 +7,6 @@ import json
 import math
 from typing import Any
 
-from kam_core.i18n import t
-from kam_core.store import StoreLocked, open_for_cli
-
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_HELD = 3
@@ -70,6 +67,10 @@ def parse_date(text: str | None) -> _dt.date | None:
 def open_reader(args, locked: str = "cli.held"):
     """The store to read (the file, or the running app's snapshot), or CliError with one clear line:
     no database yet, or held by the app with no snapshot to read (message key `locked`)."""
+    # Imported here: the store brings pandas and DuckDB, which `prepay` (no store) never loads.
+    from kam_core.i18n import t
+    from kam_core.store import StoreLocked, open_for_cli
+
     try:
         return open_for_cli(args.db, write=False)
     except FileNotFoundError as exc:
