@@ -300,10 +300,10 @@ def attention(store, as_of: dt.date, level: str = "client", lang: str = "zh") ->
     {flag: contact | advance, text} in words, contacts first, then advances as advances.behind orders
     them. Only units with a flag have a row. Cached per data version; do not modify the result.
     """
-    member = units(store, level).set_index("client_key")["unit_key"]
+    # A client is its own unit at client level; only groups need the member table.
+    member = units(store, level).set_index("client_key")["unit_key"] if level == "group" else {}
     rows: list[tuple[str, str, str]] = []              # unit_key, flag, text
-    table = coverage.coverage_table(store, as_of)
-    late = table[table["overdue"] & table["service_level"].isin(FLAG_CONTACT_LEVELS)]
+    late = coverage.overdue_clients(store, as_of, FLAG_CONTACT_LEVELS)
     for row in late.itertuples(index=False):
         if pd.isna(row.days_since):
             text = t("churn.flag.contact_never", lang, cadence=int(row.cadence_days))
@@ -405,17 +405,20 @@ def watchlist(store, as_of: dt.date | None = None, level: str = "client", settin
 @by_version()
 def _watchlist(store, as_of, level, settings, model, scope, owner, lang, top) -> Watchlist:
     scored = scores(store, as_of, level, settings, model)
-    frame = with_attention(scored.frame, attention(store, as_of, level, lang))
+    frame = scored.frame
+    flagged = attention(store, as_of, level, lang)
+    behind = frame["unit_key"].isin(flagged.loc[flagged["advance_behind"], "unit_key"])
     scoped = in_scope(frame, scope)
     if scope in ("ka", "all"):
-        scoped |= frame["advance_behind"]
-    keep = scoped & ((frame["signals"] > 0) | frame["advance_behind"])
+        scoped |= behind
+    keep = scoped & ((frame["signals"] > 0) | behind)
     if owner is not None:
         keep &= frame["owner"] == owner
     listed = ranked(frame[keep])
     if top is not None:
         listed = listed.head(top)
-    listed = listed.copy()
+    # The flags go on the listed rows only: a few, where the scored frame has every unit.
+    listed = with_attention(listed, flagged)
     listed["rank"] = np.arange(1, len(listed) + 1)
     listed["reasons"] = reason_lists(listed, lang)
     listed["reason_text"] = [join_texts([*rs, *fs], lang) for rs, fs in zip(listed["reasons"], listed["flags"])]

@@ -12,6 +12,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kam_core import periods, portfolio, tiers
 from kam_core.cache import by_version
@@ -116,10 +117,38 @@ def coverage_table(store, as_of: dt.date) -> pd.DataFrame:
     last_contact (None when never contacted on or before as_of), days_since, cadence_days,
     overdue, owner, t12m (revenue in the trailing 12 months, the revenue at stake), contacts.
     """
-    days = cadence(store)
     t12m_start, _ = periods.trailing_year(as_of)
     frame = store.query("coverage_clients", as_of=as_of, t12m_start=t12m_start)
-    frame["tier"] = frame["client_key"].map(_current_tier_series(store, as_of))
+    frame = _with_levels(frame, _current_tier_series(store, as_of), cadence(store), as_of)
+    frame["_level"] = frame["service_level"].map({lv: i for i, lv in enumerate(LEVELS)})
+    frame = frame.sort_values(["overdue", "_level", "t12m", "client_key"], ascending=[False, True, False, True],
+                              kind="stable")
+    return frame[TABLE_COLUMNS].reset_index(drop=True)
+
+
+@by_version()
+def overdue_clients(store, as_of: dt.date, levels: tuple[str, ...] = ("A",)) -> pd.DataFrame:
+    """The clients of these service levels overdue for contact at as_of, by client_key.
+
+    The rows of coverage_table that are overdue at these levels, without t12m. It reads only the
+    clients that can have these levels (the archive sets one, or the tier gives one), so asking
+    for the few A-level clients stays cheap in a large portfolio. Cached per data version.
+    """
+    tier = _current_tier_series(store, as_of)
+    by_tier = tier.index[tier.isin([name for name, level in TIER_LEVEL.items() if level in levels]).to_numpy()]
+    with store.reader() as cur:
+        cur.register("tier_candidates", pa.table({"client_key": pa.array(list(by_tier), pa.string())}))
+        frame = cur.execute(sql("coverage_candidates"), {"as_of": as_of}).df()
+        cur.unregister("tier_candidates")
+    frame = _with_levels(frame, tier, cadence(store), as_of)
+    hit = frame["overdue"] & frame["service_level"].isin(levels)
+    return frame[hit].sort_values("client_key", kind="stable").reset_index(drop=True)
+
+
+def _with_levels(frame: pd.DataFrame, tier: pd.Series, days: dict[str, int], as_of: dt.date) -> pd.DataFrame:
+    """The rows of clients with a service level, with tier, service_level, level_source, last_contact
+    (a date, None when never contacted), days_since, cadence_days and overdue; client_name -> client."""
+    frame["tier"] = frame["client_key"].map(tier)
     archive_codes = {v: archive_level(v) for v in frame["archive_level"].dropna().unique()}
     by_hand = frame["archive_level"].map(archive_codes)
     from_tier = frame["tier"].map(TIER_LEVEL)
@@ -135,10 +164,7 @@ def coverage_table(store, as_of: dt.date) -> pd.DataFrame:
     frame["overdue"] = (frame["days_since"].isna() | (frame["days_since"] > frame["cadence_days"])).astype(bool)
     frame = frame.rename(columns={"client_name": "client"})
     frame["tier"] = frame["tier"].astype(object).where(frame["tier"].notna(), None)
-    frame["_level"] = frame["service_level"].map({lv: i for i, lv in enumerate(LEVELS)})
-    frame = frame.sort_values(["overdue", "_level", "t12m", "client_key"], ascending=[False, True, False, True],
-                              kind="stable")
-    return frame[TABLE_COLUMNS].reset_index(drop=True)
+    return frame
 
 
 def _current_tier_series(store, as_of: dt.date) -> pd.Series:
@@ -157,9 +183,7 @@ def overdue_keys(store, as_of: dt.date, levels: tuple[str, ...] = ("A",)) -> set
     level's cadence, or no contact ever; contacts after as_of are ignored. Empty when no client
     has a level (no complete tier quarter yet).
     """
-    table = coverage_table(store, as_of)
-    hit = table["overdue"] & table["service_level"].isin(levels)
-    return set(table.loc[hit, "client_key"])
+    return set(overdue_clients(store, as_of, tuple(levels))["client_key"])
 
 
 def watchlist_keys(store, as_of: dt.date) -> set[str]:

@@ -85,6 +85,24 @@ def test_archive_sets_levels(store, tmp_path):
     assert _row(table, "甲")["level_source"] == "tier"
 
 
+@pytest.mark.parametrize("levels", [("A",), ("B",), ("C",), ("A", "B", "C")])
+def test_overdue_clients_are_the_overdue_rows_of_the_table(store, tmp_path, levels):
+    # 甲 (key, A by tier) marked "VIP客户" (read as A); 乙 (important) raised to A; 丙 (general) set to none;
+    # 丁 (maintenance, no level by tier) marked with a text that sets nothing; 戊 (no tier) at C.
+    _import(store, tmp_path, "archive.csv", ["customer", "service level"],
+            [["甲", "VIP客户"], ["乙", "A"], ["丙", "无"], ["丁", "战略"], ["戊", "C"]], "clients",
+            {"client": "customer", "service_level": "service level"})
+    as_of = d("2024-04-20")     # 甲's contact of 04-15 counts: 5 days; 乙 last contacted 01-31: 80 days
+    table = coverage.coverage_table(store, as_of)
+    expected = table[table["overdue"] & table["service_level"].isin(levels)]
+    got = coverage.overdue_clients(store, as_of, levels)
+    assert list(got["client"]) == sorted(expected["client"], key=client_key)
+    assert list(got.columns[:2]) == ["client_key", "client"]
+    by_client = {r.client: (r.service_level, r.days_since, r.cadence_days) for r in got.itertuples()}
+    assert by_client == {r.client: (r.service_level, r.days_since, r.cadence_days) for r in expected.itertuples()}
+    assert set(coverage.overdue_clients(store, as_of, ("A", "B", "C"))["client"]) == {"乙", "戊"}
+
+
 # ------------------------------------------------------------------ overdue at and around the cadence
 
 @pytest.mark.parametrize("as_of, client, days_since, overdue", [
