@@ -6,14 +6,16 @@ WITH unit_ids AS (
           FROM client_dim)
 ),
 summary AS (
-    SELECT u.uid,
-           count(DISTINCT t.order_date) - 1 AS frequency,
-           max(t.order_date) - min(t.order_date) AS recency_days,
-           CAST($as_of AS DATE) - min(t.order_date) AS age_days
-    FROM transactions t
-    JOIN unit_ids u USING (client_key)
-    WHERE t.order_date <= $as_of
-    GROUP BY u.uid
+    -- order days first, then one plain aggregate per unit: faster than count(DISTINCT) per unit
+    SELECT uid,
+           count(*) - 1 AS frequency,
+           max(order_date) - min(order_date) AS recency_days,
+           CAST($as_of AS DATE) - min(order_date) AS age_days
+    FROM (SELECT DISTINCT u.uid, t.order_date
+          FROM transactions t
+          JOIN unit_ids u USING (client_key)
+          WHERE t.order_date <= $as_of)
+    GROUP BY uid
 )
 SELECT k.unit_key, s.frequency, s.recency_days, s.age_days
 FROM summary s
