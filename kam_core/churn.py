@@ -331,18 +331,11 @@ def attention(store, as_of: dt.date, level: str = "client", lang: str = "zh") ->
 def with_attention(frame: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
     """frame (one row per unit_key) with contact_overdue, advance_behind and flags ([] when none)."""
     out = frame.copy()
-    # Few units carry a flag: look up their rows instead of mapping every unit.
-    where = pd.Index(flagged["unit_key"]).get_indexer(out["unit_key"])
-    hit = where >= 0
+    indexed = flagged.set_index("unit_key")
     for column in ("contact_overdue", "advance_behind"):
-        values = np.zeros(len(out), dtype=bool)
-        values[hit] = flagged[column].to_numpy(dtype=bool)[where[hit]]
-        out[column] = values
-    flags = [[] for _ in range(len(out))]
-    lists = flagged["flags"].to_numpy()
-    for row, source in zip(np.flatnonzero(hit), where[hit]):
-        flags[row] = lists[source]
-    out["flags"] = flags
+        out[column] = out["unit_key"].map(indexed[column]).eq(True)
+    flags = out["unit_key"].map(indexed["flags"])
+    out["flags"] = [f if isinstance(f, list) else [] for f in flags]
     return out
 
 

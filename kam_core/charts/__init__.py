@@ -27,12 +27,12 @@ def style(fig: go.Figure, height: int = 420, legend: bool = True) -> go.Figure:
     return fig
 
 
-def titled(fig: go.Figure, title: str, height: int) -> go.Figure:
+def titled(fig: go.Figure, title: str, height: int, legend: bool = True, top: int = 60) -> go.Figure:
     """The house style with the title on the left and the legend on the right above the plot, so a
-    long title and the legend never overlap."""
-    style(fig, height=height)
+    long title and the legend never overlap. top: the margin above the plot that holds the title."""
+    style(fig, height=height, legend=legend)
     fig.update_layout(title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-                      margin={"t": 60}, legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
+                      margin={"t": top}, legend={"x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     return fig
 
 

@@ -48,10 +48,8 @@ def attainment_figure(frame: pd.DataFrame, progress: float, lang: str, title: st
                   annotation_text=t("plan.chart.progress", lang, pct=fmt.pct(progress)),
                   annotation_position="top")
     fig.update_layout(xaxis={"tickformat": ".0%", "title": t("plan.col.attainment", lang)}, yaxis={"title": None})
-    # the title on its own line above the plot, clear of the progress label on the line's top
-    titled(fig, title, max(280, 26 * len(frame) + 110))
-    fig.update_layout(showlegend=False, margin={"t": 72})
-    return fig
+    # a taller top margin: the title on its own line, clear of the progress label on the line's top
+    return titled(fig, title, max(280, 26 * len(frame) + 110), legend=False, top=72)
 
 
 def matrix_figure(units: pd.DataFrame, value_cut: float, headroom_cut: float, lang: str,
