@@ -118,7 +118,9 @@ if kind != ins.kind:
     st.rerun()
 
 if ins.header_row is not None:
-    st.caption(t("imp.header_found", row=ins.excel_header_row, rows=ins.read.table.num_rows, cols=len(ins.labels)))
+    found = "imp.header_found_two" if ins.header_lines == 2 else "imp.header_found"
+    st.caption(t(found, row=ins.excel_header_row, row2=ins.excel_header_row + 1, rows=ins.read.table.num_rows,
+                 cols=len(ins.labels)))
 if ins.duplicate_of:
     st.error(t("refused.duplicate", **ins.duplicate_of), icon=":material/content_copy:")
     st.stop()
@@ -197,5 +199,6 @@ if st.button(t("imp.confirm"), type="primary", icon=":material/publish:"):
 with st.expander(t("imp.head_caption")):
     head = pd.DataFrame(ins.head).astype("string") if ins.head else pd.DataFrame()
     if not head.empty:
-        head.index = [f"{i + 1}{' ◀' if ins.header_row == i else ''}" for i in range(len(head))]
+        header_lines = range(ins.header_row, ins.header_row + ins.header_lines) if ins.header_row is not None else ()
+        head.index = [f"{i + 1}{' ◀' if i in header_lines else ''}" for i in range(len(head))]
         st.dataframe(head, width="stretch")

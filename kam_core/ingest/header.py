@@ -54,6 +54,44 @@ def find_header(rows: list[list]) -> int | None:
     return best
 
 
+def is_sub_header(header_row: list, next_row: list, positions: list[int], merged: list[list[int]],
+                  header_index: int) -> bool:
+    """Whether the row under the header is its second line (含税金额 | 无税金额 under a merged 金额),
+    as ERP exports write grouped columns. Only text, at least one cell under a blank header cell, and
+    at least half of its cells under a blank or a merged-across header cell: a data row always holds a
+    date or an amount, and sits under named columns."""
+    filled = [p for p in positions if p < len(next_row) and not clean.is_blank(next_row[p])]
+    if not filled or not all(_is_texty(next_row[p]) for p in filled):
+        return False
+
+    def blank_above(p: int) -> bool:
+        return p >= len(header_row) or clean.is_blank(header_row[p])
+
+    def merged_across(p: int) -> bool:
+        return any(r0 <= header_index <= r1 and c0 <= p <= c1 and c1 > c0 for r0, c0, r1, c1 in merged)
+
+    loose = sum(1 for p in filled if blank_above(p) or merged_across(p))
+    return any(blank_above(p) for p in filled) and 2 * loose >= len(filled)
+
+
+def joined_header(header_row: list, next_row: list, merged: list[list[int]], header_index: int) -> list:
+    """One header from two lines: a merged-across group name carried over its columns, then the
+    second line's text (金额 含税金额, 金额 无税金额); cells blank on the second line keep the first's."""
+    width = max(len(header_row), len(next_row))
+    top = [header_row[p] if p < len(header_row) else None for p in range(width)]
+    for r0, c0, r1, c1 in merged:
+        if r0 <= header_index <= r1 and c1 > c0 and c0 < width:
+            for p in range(c0 + 1, min(c1, width - 1) + 1):
+                if clean.is_blank(top[p]):
+                    top[p] = top[c0]
+    out = []
+    for p in range(width):
+        below = next_row[p] if p < len(next_row) else None
+        parts = [str(clean.clean_text(v)).strip() for v in (top[p], below) if not clean.is_blank(v)]
+        out.append(" ".join(parts) if parts else None)
+    return out
+
+
 def column_letter(position: int) -> str:
     """0-based column number to Excel letters (0 -> A)."""
     letters = ""

@@ -9,6 +9,7 @@ commit()   one transaction: dataset row, canonical rows, rejects, remembered
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -52,6 +53,7 @@ class Inspection:
     mapping_source: str           # remembered | proposed
     duplicate_of: dict | None
     csv_options: dict = field(default_factory=dict)
+    header_lines: int = 1         # 2 where the header continues on the next line (grouped columns)
 
     @property
     def excel_header_row(self) -> int | None:
@@ -158,8 +160,17 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
         raise ImportRefused("too_wide", columns=read.table.num_columns, limit=guard.MAX_COLUMNS)
     if sniffed.fmt == "csv":
         read = _merge_csv_invalid(read, header_row, csv_options)
+    header_lines = 1
+    if header_row is not None and _second_header_line(head_rows, header_row, read):
+        header_lines = 2
+        header_cells = header.joined_header(head_rows[header_row], head_rows[header_row + 1], read.merged,
+                                            header_row)
+        header_texts = [header_cells[p] if p < len(header_cells) else None for p in read.positions]
+        read = _without_first_row(read)
+        if read.table.num_rows == 0:
+            raise ImportRefused("no_rows", row=header_row + 2)
     labels = (header.column_labels(header_texts, list(range(len(header_texts)))) if header_row is None
-              else header.column_labels(head_rows[header_row], read.positions))
+              else header.column_labels(header_cells, read.positions))
     remembered = remembered_mapping(store, labels)
     if remembered:
         chosen_kind = kind or remembered[0]
@@ -170,19 +181,36 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
         mapping = roles.propose(labels, chosen_kind, profile(read.table))
         source = "proposed"
     inspection = Inspection(path, file_name, sha256_of(path), sniffed.fmt, sheets, sheet, head_rows, header_row,
-                            labels, header_texts, read, chosen_kind, mapping, source, None, csv_options)
-    inspection._source_rows = _source_rows(read, header_row, sniffed.fmt)
+                            labels, header_texts, read, chosen_kind, mapping, source, None, csv_options, header_lines)
+    inspection._source_rows = _source_rows(read, header_row, header_lines)
     with store.reader() as cur:
         inspection.duplicate_of = find_duplicate(cur, inspection.sha256, sheet)
     return inspection
 
 
-def _source_rows(read: reader.SheetRead, header_row: int | None, fmt: str) -> np.ndarray:
+def _source_rows(read: reader.SheetRead, header_row: int | None, header_lines: int = 1) -> np.ndarray:
     """Each read row's number as the user sees it: Excel's 1-based row (CSV: line)."""
     if read.rows is not None:
         return np.asarray(read.rows, dtype=np.int64)
-    first = (header_row + 2) if header_row is not None else 2
+    first = (header_row + 1 + header_lines) if header_row is not None else 2
     return np.arange(first, first + read.table.num_rows, dtype=np.int64)
+
+
+def _second_header_line(head_rows: list[list], header_row: int, read: reader.SheetRead) -> bool:
+    """The header continues on the next line, and that line is the first row read."""
+    if header_row + 1 >= len(head_rows) or read.table.num_rows == 0:
+        return False
+    below = head_rows[header_row + 1]
+    if not header.is_sub_header(head_rows[header_row], below, read.positions, read.merged, header_row):
+        return False
+    first = read.table.slice(0, 1).to_pylist()[0].values()
+    return all(clean.is_blank(value) or str(value).strip() == str(below[p]).strip()
+               for value, p in zip(first, read.positions) if p < len(below))
+
+
+def _without_first_row(read: reader.SheetRead) -> reader.SheetRead:
+    rows = read.rows[1:] if read.rows is not None else None
+    return dataclasses.replace(read, table=read.table.slice(1), rows=rows)
 
 
 def _merge_csv_invalid(read: reader.SheetRead, header_row: int, options: dict) -> reader.SheetRead:
@@ -287,7 +315,7 @@ def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None
     if missing:
         empty = canonical.Cleaned(kind, pa.table({}), [], ins.read.table.num_rows, 0, {})
         return Preview(empty, mapping, missing, None, None, [])
-    first_data_row = (ins.header_row + 1) if ins.header_row is not None else 1
+    first_data_row = (ins.header_row + ins.header_lines) if ins.header_row is not None else 1
     cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
                                     today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row)
     date_min, date_max = cleaned.date_range()

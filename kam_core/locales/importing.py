@@ -101,6 +101,9 @@ STRINGS = {
     "imp.header_row": ("表头所在行", "Header row"),
     "imp.header_found": ("表头在第 {row} 行；共读到 {rows:,} 行数据、{cols} 列。",
                          "Header found in row {row}; {rows:,} data rows and {cols} columns read."),
+    "imp.header_found_two": ("表头在第 {row}–{row2} 行（两行表头，分组列名已合并，如「金额 含税金额」）；共读到 {rows:,} 行数据、{cols} 列。",
+                             "Header found in rows {row}–{row2} (a two-line header; grouped column names are "
+                             "joined, e.g. “Amount Incl. tax”); {rows:,} data rows and {cols} columns read."),
     "imp.kind": ("数据类型", "Kind of data"),
     "imp.mapping": ("列映射", "Column mapping"),
     "imp.mapping_help": ("为每个字段选择对应的列。带 * 的为必填。", "Choose the column for each field. Fields marked * are required."),
