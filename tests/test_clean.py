@@ -85,11 +85,17 @@ DATES = [
     (20240305, dt.date(2024, 3, 5)),              # yyyymmdd stored as a number
     (dt.datetime(2024, 3, 5, 10, 0), dt.date(2024, 3, 5)),
     (dt.date(2024, 3, 5), dt.date(2024, 3, 5)),
+    ("5-Mar-2024", dt.date(2024, 3, 5)),          # English exports name the month
+    ("05 March 2024", dt.date(2024, 3, 5)),
+    ("05-MAR-2024 14:22", dt.date(2024, 3, 5)),
+    ("Mar 5, 2024", dt.date(2024, 3, 5)),
+    ("Sept. 30 2024", dt.date(2024, 9, 30)),
     ("", None),
     (None, None),
 ]
 
-BAD_DATES = ["2024-02-30", "2024-13-01", "2024/13/45", "yesterday", "3/5/2024", "2024-3", "13.45", True]
+BAD_DATES = ["2024-02-30", "2024-13-01", "2024/13/45", "yesterday", "3/5/2024", "2024-3", "13.45", True,
+             "31-Feb-2024", "5-Maz-2024", "Mar 2024", "05.03.2024"]
 
 
 @pytest.mark.parametrize("raw,expected", DATES)

@@ -165,7 +165,14 @@ _DATE_PATTERNS = [
     re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?$"),
     # 20240305, 20240305 140501
     re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<time>\d{6}|\d{2}:\d{2}(?::\d{2})?))?$"),
+    # 5-Mar-2024, 05 March 2024, Mar 5, 2024 (English exports; the month named, so never ambiguous)
+    re.compile(r"^(?P<d>\d{1,2})[-\s](?P<mon>[a-z]{3,9})\.?[-\s,]+(?P<y>\d{4})(?:[ t]+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})(?:[ t]+\d{1,2}:\d{2}(?::\d{2})?)?$"),
 ]
+_MONTHS = {name: number for number, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
 _SERIAL_MIN, _SERIAL_MAX = 1, 2_958_465  # 1900-01-01 .. 9999-12-31
 
 
@@ -178,8 +185,8 @@ def _serial_to_date(serial: float) -> dt.date:
 def parse_date(value) -> dt.date | None:
     """An order date from an Excel date, an Excel serial or text in the common formats.
 
-    Text: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, each with an
-    optional time. Raises ValueBad("bad_date") for anything else, including
+    Text: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, 5-Mar-2024 and Mar 5, 2024, each
+    with an optional time. 3/5/2024 is refused: day and month cannot be told apart. Raises ValueBad("bad_date") for anything else, including
     impossible dates such as 2024-02-30.
     """
     if value is None:
@@ -203,8 +210,12 @@ def parse_date(value) -> dt.date | None:
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
+            groups = match.groupdict()
+            month = _MONTHS.get(groups["mon"]) if "mon" in groups else int(groups["m"])
+            if month is None:
+                raise ValueBad("bad_date")
             try:
-                return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+                return dt.date(int(groups["y"]), month, int(groups["d"]))
             except ValueError:
                 raise ValueBad("bad_date") from None
     if re.fullmatch(r"\d{4,5}(\.\d+)?", text):  # a serial that arrived as text

@@ -1,0 +1,44 @@
+"""Layouts of common ERP exports (金蝶, 用友): their column names map themselves and the figures load exactly."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kam_core.ingest import importer
+from kam_core.store import Store
+from tests import workbooks
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "kam.duckdb")
+    yield s
+    s.close()
+
+
+def test_kingdee_style_gbk_csv(store, tmp_path):
+    """A GBK CSV with a title and a print-time line, ￥ amounts with thousands separators, unpadded
+    dates, a quoted field holding a comma, a blank line and a totals line."""
+    lines = ["金蝶K/3 销售出库单序时簿", "打印时间：2025/1/3 10:22",
+             "日期,单据编号,购货单位,部门,业务员,物料名称,实发数量,单价,金额,备注",
+             '2024-3-5,XOUT0001,深圳华润万家,KA部,刘洋,"可乐,330ml",10,3.5,"￥35.00",',
+             '2024-3-15,XOUT0002,东莞美宜佳便利店,KA部,陈晨,雪碧,1200,3,"￥3,600.00",加急',
+             '2024-11-2,XOUT0003,深圳华润万家,KA部,刘洋,雪碧,-2,3,"-￥6.00",退货',
+             ",,,,,,,,,",
+             '合计,,,,,,1208,,"￥3,629.00",']
+    path = tmp_path / "出库序时簿.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    ins = importer.inspect(store, str(path), path.name, today=workbooks.TODAY)
+    assert ins.excel_header_row == 3
+    assert ins.mapping_labels() == {"client": "购货单位", "date": "日期", "amount": "金额", "unit_price": "单价",
+                                    "order_id": "单据编号", "category": "物料名称", "owner": "业务员",
+                                    "quantity": "实发数量"}
+    report = importer.commit(store, ins, importer.preview(store, ins, today=workbooks.TODAY))
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (5, 3, 0, 2)
+    with store.reader() as cur:
+        got = cur.execute("SELECT source_row, client_name, order_date, CAST(amount AS DOUBLE), category, owner "
+                          "FROM transactions ORDER BY source_row").fetchall()
+    assert got == [(4, "深圳华润万家", dt.date(2024, 3, 5), 35.0, "可乐,330ml", "刘洋"),
+                   (5, "东莞美宜佳便利店", dt.date(2024, 3, 15), 3600.0, "雪碧", "陈晨"),
+                   (6, "深圳华润万家", dt.date(2024, 11, 2), -6.0, "雪碧", "刘洋")]
