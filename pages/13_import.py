@@ -65,12 +65,38 @@ def _show_report(rep: importer.ImportReport) -> None:
         st.dataframe(report.rejects_by_reason(rep.rejects, ctx.lang), hide_index=True, width="stretch")
         st.download_button(t("imp.download_rejects"), xlsx_bytes({t("imp.rejected"): report.rejects_frame(rep.rejects, ctx.lang)}),
                            file_name=f"rejects_{rep.dataset_id}.xlsx", icon=":material/download:")
+    _offer_other_sheets()
     left, right = st.columns(2)
     if left.button(t("imp.another"), icon=":material/upload_file:"):
-        st.session_state.pop("imp_report", None)
+        for key in ("imp_report", "imp_more", "imp_more_done"):
+            st.session_state.pop(key, None)
         st.session_state["imp_uploader"] = st.session_state.get("imp_uploader", 0) + 1
         st.rerun()
     right.page_link(script_of("overview"), label=t("imp.goto_overview"), icon=":material/dashboard:")
+
+
+def _offer_other_sheets() -> None:
+    """A workbook kept as one sheet per month: the other sheets, imported with the same mapping."""
+    done = st.session_state.get("imp_more_done")
+    if done is not None:
+        st.dataframe(pd.DataFrame({
+            t("imp.sheet_result"): [o.sheet for o in done],
+            t("imp.sheet_outcome"): [t("imp.sheet_loaded", dataset_id=o.report.dataset_id, loaded=o.report.rows_loaded,
+                                       rejected=o.report.rows_rejected, skipped=o.report.rows_skipped)
+                                     if o.report else o.refused.message(ctx.lang) for o in done]}),
+            hide_index=True, width="stretch")
+        return
+    more = st.session_state.get("imp_more")
+    if not more:
+        return
+    path, file_name, kind, by_label, sheets = more
+    st.info(t("imp.other_sheets", n=len(sheets), names="、".join(sheets)), icon=":material/tab:")
+    if st.button(t("imp.other_sheets_go", n=len(sheets)), icon=":material/library_add:"):
+        with st.spinner(t("imp.importing")):
+            st.session_state["imp_more_done"] = importer.import_other_sheets(ctx.store, path, file_name, kind,
+                                                                                   by_label, sheets)
+        st.session_state.pop("imp_more", None)
+        st.rerun()
 
 
 if "imp_report" in st.session_state:
@@ -129,6 +155,8 @@ if ins.duplicate_of:
 st.subheader(t("imp.mapping"))
 st.caption(t("imp.mapping_remembered") if ins.mapping_source == "remembered" else t("imp.mapping_proposed"))
 options = [-1] + list(range(len(ins.labels)))
+# keyed by the columns read: another sheet or header row starts from its own proposal, not stale choices
+layout = importer.header_signature(ins.labels)[:12]
 mapping: dict[str, int] = {}
 grid = st.columns(4)
 for i, role in enumerate(roles.ROLES[ins.kind]):
@@ -136,7 +164,7 @@ for i, role in enumerate(roles.ROLES[ins.kind]):
     current = ins.mapping.get(role, -1)
     choice = grid[i % 4].selectbox(
         t(f"role.{role}") + (" *" if required else ""), options, index=options.index(current),
-        format_func=lambda j: t("imp.not_mapped") if j < 0 else column_label(ins, j), key=f"map_{ins.kind}_{role}")
+        format_func=lambda j: t("imp.not_mapped") if j < 0 else column_label(ins, j), key=f"map_{ins.kind}_{role}_{layout}")
     if choice >= 0:
         mapping[role] = choice
 for role, index in mapping.items():
@@ -192,6 +220,9 @@ if st.button(t("imp.confirm"), type="primary", icon=":material/publish:"):
         st.error(t("imp.failed", error=exc.message(ctx.lang)), icon=":material/error:")
         st.stop()
     st.session_state["imp_report"] = rep
+    st.session_state.pop("imp_more_done", None)
+    sheets = importer.other_sheets(ins)
+    st.session_state["imp_more"] = (ins.path, ins.file_name, ins.kind, ins.mapping_labels(mapping), sheets) if sheets else None
     for key in ("imp", "imp_file_id", "imp_path"):
         st.session_state.pop(key, None)
     st.rerun()

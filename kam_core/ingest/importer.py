@@ -426,6 +426,44 @@ def _present_flags(kind: str, mapping: dict[str, int]) -> dict:
              "potential", "note")}
 
 
+# ------------------------------------------------------------------ the other sheets of a workbook
+
+@dataclass
+class SheetOutcome:
+    """One further sheet: its report, or why it was not imported."""
+
+    sheet: str
+    report: ImportReport | None = None
+    refused: ImportRefused | None = None
+
+
+def other_sheets(ins: Inspection) -> list[str]:
+    """The workbook's other visible sheets with rows: a year kept as one sheet per month."""
+    return [s.name for s in ins.sheets if s.name and s.name != ins.sheet and s.visible and s.size > 0]
+
+
+def import_other_sheets(store: Store, path: str, file_name: str, kind: str, by_label: dict[str, str],
+                        sheets: list[str], on_overlap: str = "keep", today: dt.date | None = None) -> list[SheetOutcome]:
+    """Each sheet as its own dataset (its own transaction), mapped by the column headers confirmed for
+    the first sheet (by_label: role -> header, Inspection.mapping_labels). A sheet lacking one of those
+    columns, or with nothing to load, is left out with its reason; the sheets before it stay imported."""
+    outcomes = []
+    for sheet in sheets:
+        try:
+            other = inspect(store, path, file_name, sheet=sheet, kind=kind, today=today)
+            if other.duplicate_of:
+                raise ImportRefused("duplicate", **other.duplicate_of)
+            missing = [label for label in by_label.values() if label not in other.labels]
+            if missing:
+                raise ImportRefused("sheet_columns_differ", sheet=sheet, columns="、".join(missing))
+            sheet_mapping = {role: other.labels.index(label) for role, label in by_label.items()}
+            pre = preview(store, other, sheet_mapping, kind, today)
+            outcomes.append(SheetOutcome(sheet, commit(store, other, pre, on_overlap)))
+        except ImportRefused as exc:
+            outcomes.append(SheetOutcome(sheet, refused=exc))
+    return outcomes
+
+
 # ------------------------------------------------------------------ one call
 
 def import_file(store: Store, path: str, file_name: str | None = None, kind: str | None = None,

@@ -39,6 +39,8 @@ STRINGS = {
                              "The CSV's text encoding is not recognised (UTF-8, UTF-8 with BOM, UTF-16 and GBK/GB18030 are supported)."),
     "refused.disk_full": ("磁盘空间不足，导入未完成，已有数据未受影响。", "The disk is full: the import did not complete and the data already loaded is unchanged."),
     "refused.read_only": ("数据目录只读，无法写入，已有数据未受影响。", "The data directory is read-only: nothing could be written and the data already loaded is unchanged."),
+    "refused.sheet_columns_differ": ("工作表「{sheet}」没有这些列：{columns}，未导入。",
+                                     "Sheet “{sheet}” has no column {columns}; it was not imported."),
     "refused.busy": ("另一个导入正在进行，请稍候再试。", "Another import is running; please try again in a moment."),
     # ---- rejected rows: why this row was not loaded
     "reject.missing_client": ("缺少客户名称", "No client"),
@@ -141,6 +143,14 @@ STRINGS = {
     "imp.missing": ("缺少必需字段：{roles}", "Required fields missing: {roles}"),
     "imp.failed": ("导入失败，已有数据未受影响：{error}", "The import failed; the data already loaded is unchanged: {error}"),
     "imp.another": ("继续导入其他文件", "Import another file"),
+    "imp.other_sheets": ("这个工作簿还有 {n} 个工作表：{names}。按同样的列映射逐个导入（每个工作表一个数据集；缺少所用列的工作表不导入）。",
+                         "This workbook has {n} more sheets: {names}. Import each with the same column mapping (one "
+                         "dataset per sheet; a sheet lacking a mapped column is left out)."),
+    "imp.other_sheets_go": ("导入其余 {n} 个工作表", "Import the other {n} sheets"),
+    "imp.sheet_result": ("工作表", "Sheet"),
+    "imp.sheet_outcome": ("结果", "Result"),
+    "imp.sheet_loaded": ("数据集 #{dataset_id}：载入 {loaded:,} 行，拒绝 {rejected:,}，跳过 {skipped:,}",
+                         "dataset #{dataset_id}: {loaded:,} loaded, {rejected:,} rejected, {skipped:,} skipped"),
     "imp.goto_overview": ("查看经营总览", "Open the overview"),
     "imp.col_row": ("行号", "Row"),
     "imp.level": ("层级", "Level"),
