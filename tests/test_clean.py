@@ -172,7 +172,10 @@ def test_header_scale(header, scale):
 
 
 TOTALS = [("合计", True), ("总计", True), ("小计", True), ("合 计", True), ("合计：", True), ("Total", True),
-          ("GRAND TOTAL", True), ("Subtotal", True), ("合计科技有限公司", False), ("总计划部", False), (None, False)]
+          ("GRAND TOTAL", True), ("Subtotal", True), ("合计科技有限公司", False), ("总计划部", False), (None, False),
+          ("本页小计", True), ("华北区 小计", True), ("小计（北京）", True), ("小计(北京)", True), ("本年累计", True),
+          ("汇总", True), ("Total (North)", True), ("累计采购商贸有限公司", False), ("汇总科技", False),
+          ("设计院小计划", False), ("北京市第一百货商店合计有限公司", False)]
 
 
 @pytest.mark.parametrize("value,is_total", TOTALS)

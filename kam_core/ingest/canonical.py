@@ -197,7 +197,8 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
 @columns.per_distinct
 def _totals_cells(column) -> pa.Array:
     # a literal search first (fast); the exact rule only where 计 or "total" occurs
-    hint = pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "total", ignore_case=True))
+    hint = pc.or_(pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "汇")),
+                  pc.match_substring(column, "total", ignore_case=True))
     if not pc.any(hint).as_py():
         return pa.array(np.zeros(len(column), dtype=bool))
     return pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)

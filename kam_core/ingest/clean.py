@@ -280,11 +280,14 @@ def parse_period(value) -> str | None:
 
 # ---------------------------------------------------------------- rows that are not data
 
-TOTALS_REGEX = r"^\s*(合\s*计|总\s*计|小\s*计|总合计|共\s*计|grand\s*total|sub\s*-?\s*total|total)\s*[:：]?\s*$"
+# The word ends the label: 合计, 本页小计, 华北区 小计, 小计（北京）; a client named 合计科技 is a client.
+TOTALS_REGEX = (r"^\s*(?:.{1,16}?)?(合\s*计|总\s*计|小\s*计|总合计|共\s*计|累\s*计|汇\s*总)\s*[:：]?\s*"
+                r"(?:[(（][^()（）]{0,20}[)）])?\s*$"
+                r"|^\s*(grand\s*total|sub\s*-?\s*total|total)\s*[:：]?\s*(?:\([^()]{0,20}\))?\s*$")
 
 
 def is_totals_label(value) -> bool:
-    """合计 / 总计 / 小计 / Total, alone in a cell (a client named '合计科技' is a client)."""
+    """合计 / 总计 / 小计 / 累计 / 汇总 / Total ending a cell (a client named '合计科技' is a client)."""
     if not isinstance(value, str):
         return False
     return re.match(TOTALS_REGEX, nfkc(value), re.IGNORECASE) is not None
