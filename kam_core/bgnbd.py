@@ -184,6 +184,19 @@ def log_likelihood(params, frequency, recency, T) -> float:
     return float(_loglik_terms(np.asarray(params, dtype=float), x, tx, t_age)[0].sum())
 
 
+def _unique_rows(x, tx, t_age) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (x, tx, T) rows in ascending order, and how often each occurs.
+
+    What np.unique(..., axis=0, return_counts=True) gives, about three times faster.
+    """
+    order = np.lexsort((t_age, tx, x))
+    sx, stx, st = x[order], tx[order], t_age[order]
+    first = np.ones(sx.size, dtype=bool)
+    first[1:] = (sx[1:] != sx[:-1]) | (stx[1:] != stx[:-1]) | (st[1:] != st[:-1])
+    starts = np.flatnonzero(first)
+    return sx[starts], stx[starts], st[starts], np.diff(np.append(starts, sx.size))
+
+
 def fit(frequency, recency, T) -> BgNbdFit:
     """Maximum-likelihood BG/NBD fit (L-BFGS-B on log-parameters).
 
@@ -198,8 +211,7 @@ def fit(frequency, recency, T) -> BgNbdFit:
         raise ValueError("cannot fit BG/NBD on zero clients")
     # Identical histories share one likelihood term: fit on unique rows with
     # counts (summaries in weeks rounded to days repeat a lot).
-    rows, counts = np.unique(np.column_stack([x, tx, t_age]), axis=0, return_counts=True)
-    ux, utx, ut = rows.T
+    ux, utx, ut, counts = _unique_rows(x, tx, t_age)
     weights = counts / x.size  # mean log-likelihood: tolerances independent of n
     by_x = np.unique(ux, return_inverse=True)
 

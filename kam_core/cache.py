@@ -7,6 +7,7 @@ be served for another. Analyses take the store as first argument.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from collections import OrderedDict
 
@@ -28,9 +29,14 @@ def by_version(maxsize: int = 64):
         running: dict = {}                     # key -> Event set when its computation ends
         lock = threading.Lock()
 
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
         def wrapper(store, *args, **kwargs):
-            key = (store.key, args, tuple(sorted(kwargs.items())))
+            # f(s, d) and f(s, d, level="client") are one computation: the key is every argument by name.
+            bound = signature.bind(store, *args, **kwargs)
+            bound.apply_defaults()
+            key = (store.key, tuple(bound.arguments.items())[1:])
             while True:
                 with lock:
                     if key in entries:

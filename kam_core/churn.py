@@ -176,13 +176,22 @@ class ModelStatus:
 
 @by_version()
 def model_summary(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
-    """Per unit: frequency (repeat order days), recency and T in weeks, as bgnbd.summarize defines them."""
-    frame = store.query("churn_model_summary", as_of=as_of, level=level)
+    """Per unit: frequency (repeat order days), recency and T in weeks, as bgnbd.summarize defines them.
+
+    Every unit with an order on or before as_of, ordered by key: the last 24 months come from the
+    features, the order days before them from one more query.
+    """
+    recent = features(store, as_of, level)[["unit_key", "first_order", "last_order", "dates_24m"]]
+    older = store.query("churn_history_before", gap_after=windows(as_of)["gap_after"], level=level)
+    both = recent.merge(older, on="unit_key", how="outer").sort_values("unit_key", ignore_index=True)
+    days = both["days_before"].fillna(0).astype(np.int64) + both["dates_24m"].fillna(0).astype(np.int64)
+    first = pd.to_datetime(both["first_before"].fillna(both["first_order"]))
+    last = pd.to_datetime(both["last_order"].fillna(both["last_before"]))
     return pd.DataFrame({
-        "unit_key": frame["unit_key"],
-        "frequency": frame["frequency"].astype(np.int64),
-        "recency": frame["recency_days"] / WEEK,
-        "T": frame["age_days"] / WEEK,
+        "unit_key": both["unit_key"],
+        "frequency": days - 1,
+        "recency": (last - first).dt.days / WEEK,
+        "T": (pd.Timestamp(as_of) - first).dt.days / WEEK,
     })
 
 

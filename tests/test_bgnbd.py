@@ -309,3 +309,15 @@ def test_fit_recovers_simulated_parameters():
     # The well-identified combinations: mean purchase rate and mean dropout.
     assert f.r / f.alpha == pytest.approx(true["r"] / true["alpha"], rel=0.05)
     assert f.a / (f.a + f.b) == pytest.approx(true["a"] / (true["a"] + true["b"]), rel=0.10)
+
+
+def test_unique_rows_match_numpy_unique():
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 4, 500).astype(float)
+    tx = rng.integers(0, 6, 500) / 7
+    t_age = rng.integers(3, 9, 500) / 7
+    ux, utx, ut, counts = bgnbd._unique_rows(x, tx, t_age)
+    rows, expected = np.unique(np.column_stack([x, tx, t_age]), axis=0, return_counts=True)
+    assert np.array_equal(np.column_stack([ux, utx, ut]), rows)
+    assert np.array_equal(counts, expected)
+    assert counts.sum() == 500

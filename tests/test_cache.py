@@ -31,6 +31,21 @@ def test_result_is_kept_per_version_and_arguments():
     assert calls == [2, 3, 2]
 
 
+
+def test_an_argument_by_position_by_name_or_by_default_is_one_key():
+    calls = []
+
+    @by_version()
+    def scaled(store, x, factor=2):
+        calls.append((x, factor))
+        return x * factor
+
+    store = FakeStore()
+    assert scaled(store, 3) == scaled(store, 3, 2) == scaled(store, x=3, factor=2) == 6
+    assert calls == [(3, 2)]
+    assert scaled(store, 3, factor=5) == 15
+    assert calls == [(3, 2), (3, 5)]
+
 def test_concurrent_callers_of_one_key_share_one_computation():
     calls = []
     started = threading.Event()
