@@ -178,20 +178,23 @@ class ModelStatus:
 def model_summary(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
     """Per unit: frequency (repeat order days), recency and T in weeks, as bgnbd.summarize defines them.
 
-    Every unit with an order on or before as_of, ordered by key: the last 24 months come from the
-    features, the order days before them from one more query.
+    Every unit with an order on or before as_of: first the units of features(), in their order, then
+    the units silent for 24 months. The last 24 months come from the features, the older order days
+    from one more query.
     """
-    recent = features(store, as_of, level)[["unit_key", "first_order", "last_order", "dates_24m"]]
-    older = store.query("churn_history_before", gap_after=windows(as_of)["gap_after"], level=level)
-    both = recent.merge(older, on="unit_key", how="outer").sort_values("unit_key", ignore_index=True)
-    days = both["days_before"].fillna(0).astype(np.int64) + both["dates_24m"].fillna(0).astype(np.int64)
-    first = pd.to_datetime(both["first_before"].fillna(both["first_order"]))
-    last = pd.to_datetime(both["last_order"].fillna(both["last_before"]))
+    feats = features(store, as_of, level)
+    recent = pa.Table.from_pandas(feats[["unit_key", "first_order", "last_order", "dates_24m"]],
+                                  preserve_index=False).append_column("pos", pa.array(np.arange(len(feats))))
+    params = {"as_of": as_of, "gap_after": windows(as_of)["gap_after"], "level": level}
+    with store.reader() as cur:
+        cur.register("recent", recent)
+        frame = cur.execute(sql("churn_model_summary"), params).df()
+        cur.unregister("recent")
     return pd.DataFrame({
-        "unit_key": both["unit_key"],
-        "frequency": days - 1,
-        "recency": (last - first).dt.days / WEEK,
-        "T": (pd.Timestamp(as_of) - first).dt.days / WEEK,
+        "unit_key": frame["unit_key"],
+        "frequency": frame["frequency"].astype(np.int64),
+        "recency": frame["recency_days"] / WEEK,
+        "T": frame["age_days"] / WEEK,
     })
 
 
@@ -204,11 +207,11 @@ def model_fit(store, as_of: dt.date, level: str = "client") -> bgnbd.BgNbdFit | 
     return bgnbd.fit(summary["frequency"], summary["recency"], summary["T"])
 
 
-def p_alive(store, as_of: dt.date, level: str, fit: bgnbd.BgNbdFit) -> pd.Series:
-    """P(alive) per unit key under a fit."""
-    summary = model_summary(store, as_of, level)
-    values = bgnbd.p_alive(fit, summary["frequency"], summary["recency"], summary["T"])
-    return pd.Series(values, index=summary["unit_key"].to_numpy())
+def p_alive(store, as_of: dt.date, level: str, fit: bgnbd.BgNbdFit) -> np.ndarray:
+    """P(alive) of each unit of features(store, as_of, level), in its order, under a fit."""
+    units = len(features(store, as_of, level))
+    summary = model_summary(store, as_of, level).head(units)
+    return bgnbd.p_alive(fit, summary["frequency"], summary["recency"], summary["T"])
 
 
 def model_status(store, as_of: dt.date, level: str, mode: str) -> ModelStatus:
@@ -248,7 +251,7 @@ def scores(store, as_of: dt.date, level: str = "client", settings: ChurnSettings
     status = model_status(store, as_of, level, model)
     frame = score(feats, settings)
     if status.state == "used":
-        frame["p_alive"] = frame["unit_key"].map(p_alive(store, as_of, level, status.fit)).astype(float)
+        frame["p_alive"] = p_alive(store, as_of, level, status.fit)     # frame keeps the features' order
         frame["risk"] = np.maximum(frame["rule_risk"], 1 - frame["p_alive"])
     else:
         frame["p_alive"] = np.nan
