@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kam_core.ingest import clean, columns
+from kam_core.ingest import canonical, clean, columns
 
 D = Decimal
 
@@ -175,7 +175,8 @@ TOTALS = [("合计", True), ("总计", True), ("小计", True), ("合 计", True
           ("GRAND TOTAL", True), ("Subtotal", True), ("合计科技有限公司", False), ("总计划部", False), (None, False),
           ("本页小计", True), ("华北区 小计", True), ("小计（北京）", True), ("小计(北京)", True), ("本年累计", True),
           ("汇总", True), ("Total (North)", True), ("累计采购商贸有限公司", False), ("汇总科技", False),
-          ("设计院小计划", False), ("北京市第一百货商店合计有限公司", False)]
+          ("设计院小计划", False), ("北京市第一百货商店合计有限公司", False),
+          ("合\u3000计", True), ("\u3000合计：", True), ("Ｔｏｔａｌ", True), ("ＧＲＡＮＤ ＴＯＴＡＬ", True)]
 
 
 @pytest.mark.parametrize("value,is_total", TOTALS)
@@ -184,6 +185,13 @@ def test_totals_label(value, is_total):
 
 
 # ---- the column-wise conversions agree with the cell parsers
+
+def test_totals_column_rule_matches_cell_rule():
+    values = [v for v, _ in TOTALS]
+    expected = [clean.is_totals_label(v) for v in values]
+    assert canonical._totals_cells(pa.array(values)).to_pylist() == expected
+    assert canonical._totals_cells(pa.array(values).dictionary_encode()).to_pylist() == expected
+
 
 def test_to_number_column_matches_cell_parser():
     raw = ["12,345.60", "1.2万", "(300)", "abc", "", None, "¥88", "300-", "42"]

@@ -42,3 +42,25 @@ def test_kingdee_style_gbk_csv(store, tmp_path):
     assert got == [(4, "深圳华润万家", dt.date(2024, 3, 5), 35.0, "可乐,330ml", "刘洋"),
                    (5, "东莞美宜佳便利店", dt.date(2024, 3, 15), 3600.0, "雪碧", "陈晨"),
                    (6, "深圳华润万家", dt.date(2024, 11, 2), -6.0, "雪碧", "刘洋")]
+
+
+def test_totals_written_with_full_width_characters_are_skipped(store, tmp_path):
+    """Reports padded for print: 合　计 with an ideographic space, 华东区　小计, Ｔｏｔａｌ in full-width letters."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户名称", "日期", "金额"])
+    ws.append(["永辉超市", dt.datetime(2024, 5, 6), 1200.5])
+    ws.append(["华东区\u3000小计", None, 1200.5])
+    ws.append(["物美", dt.datetime(2024, 5, 7), 300])
+    ws.append(["合\u3000计", None, 1500.5])
+    ws.append(["Ｔｏｔａｌ", None, 1500.5])
+    path = tmp_path / "print.xlsx"
+    wb.save(path)
+    ins = importer.inspect(store, str(path), path.name, today=workbooks.TODAY)
+    report = importer.commit(store, ins, importer.preview(store, ins, today=workbooks.TODAY))
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 2, 0)
+    assert report.skipped_by == {"blank": 0, "header": 0, "totals": 3}
+    with store.reader() as cur:
+        assert cur.execute("SELECT CAST(sum(amount) AS DOUBLE) FROM transactions").fetchone()[0] == 1500.5

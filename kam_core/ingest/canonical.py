@@ -196,12 +196,18 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
 
 @columns.per_distinct
 def _totals_cells(column) -> pa.Array:
-    # a literal search first (fast); the exact rule only where 计 or "total" occurs
-    hint = pc.or_(pc.or_(pc.match_substring(column, "计"), pc.match_substring(column, "汇")),
-                  pc.match_substring(column, "total", ignore_case=True))
-    if not pc.any(hint).as_py():
-        return pa.array(np.zeros(len(column), dtype=bool))
-    return pc.match_substring_regex(column, clean.TOTALS_REGEX, ignore_case=True)
+    # a literal search first (fast); the exact rule only where 计, 汇 or "total" occurs
+    hint = pc.match_substring(column, "计")
+    for word, fold in (("汇", False), ("total", True), ("ｔｏｔａｌ", True)):
+        hint = pc.or_(hint, pc.match_substring(column, word, ignore_case=fold))
+    rows = np.flatnonzero(pc.fill_null(hint, False).to_numpy(zero_copy_only=False))
+    out = np.zeros(len(column), dtype=bool)
+    if rows.size:
+        # NFKC as clean.is_totals_label reads a cell: "合　计" (ideographic space) and "Ｔｏｔａｌ" are totals
+        candidates = pc.utf8_normalize(column.take(pa.array(rows)), "NFKC")
+        matched = pc.match_substring_regex(candidates, clean.TOTALS_REGEX, ignore_case=True)
+        out[rows] = pc.fill_null(matched, False).to_numpy(zero_copy_only=False)
+    return pa.array(out)
 
 
 def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
