@@ -133,9 +133,7 @@ def features(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
     params = {"level": level, "current_start": current.start, "previous_start": before.start,
               "tiers": list(tiers.TIERS), **windows(as_of)}
     with store.reader() as cur:
-        # as Arrow: DuckDB scans pandas text columns row by row
-        cur.register("quarter_tiers", pa.Table.from_pandas(quarter_tiers[["period_start", "unit_key", "tier"]],
-                                                           preserve_index=False))
+        cur.register("quarter_tiers", quarter_tiers)
         frame = cur.execute(sql("churn_features"), params).df()
         cur.unregister("quarter_tiers")
     for column in ("rev_last", "rev_prev", "rev_year_ago", "t12m_revenue", "median_gap", "tier_level",
@@ -146,19 +144,20 @@ def features(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
     return frame
 
 
-def tier_quarters(store, as_of: dt.date, level: str = "client") -> tuple[periods.Period, periods.Period, pd.DataFrame]:
-    """The current quarter at as_of, the one before, and both quarters' tiers (saved rule, pins).
+def tier_quarters(store, as_of: dt.date, level: str = "client") -> tuple[periods.Period, periods.Period, pa.Table]:
+    """The current quarter at as_of, the one before, and both quarters' tiers (saved rule, pins) as
+    Arrow: period_start, unit_key, tier.
 
-    Each quarter is read as the current tiers at its end (tiers.current_tier_of), the very tables the
-    coverage and other pages read, so they are computed once per data version.
+    Each quarter is read as the current tiers at its end (tiers.tier_table, the very table
+    tiers.current_tier_of reads for the coverage and other pages), so it is computed once per data version.
     """
     data_end = portfolio.bounds(store).data_end
     current = tiers.current_period(as_of, data_end)
     before = current.previous()
-    quarters = [(before.start, tiers.current_tier_of(store, before.end, level, data_end)),
-                (current.start, tiers.current_tier_of(store, as_of, level, data_end))]
-    table = pd.concat([pd.DataFrame({"period_start": start, "unit_key": tier.index, "tier": tier.to_numpy()})
-                       for start, tier in quarters], ignore_index=True)
+    rule, measure = tiers.saved_rule(store)
+    table = pa.concat_tables([
+        tiers.tier_table(store, "quarter", quarter.start, quarter.end, measure, level, rule)
+        .select(["period_start", "unit_key", "tier"]) for quarter in (before, current)])
     return current, before, table
 
 

@@ -180,7 +180,7 @@ def score(features: pd.DataFrame, settings: ChurnSettings) -> pd.DataFrame:
     Adds x_<signal>, s_<signal> for each signal, decline_ref, breadth_dim, signals (how many show)
     and rule_risk.
     """
-    out = features.copy()
+    out = features.copy(deep=False)    # copy-on-write: the new columns never reach the cached features
     d, reference = decline_drop(out["rev_last"], out["rev_prev"], out["rev_year_ago"])
     b, dimension = breadth_drop(out["cats_last"], out["cats_prev"], out["cities_last"], out["cities_prev"])
     measures = {
