@@ -158,16 +158,20 @@ def header_scale(header: str) -> int:
 
 # ---------------------------------------------------------------- dates
 
+# A time after the date, as exports write it: 14:22, 14:22:01.000, 下午 2:22:01, 2:22 PM, 14:22:01Z,
+# 14:22:01+08:00. Only the date is kept: the day as written.
+_CLOCK = (r"(?:上午|下午|中午|晚上|凌晨|am|pm)?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:am|pm)?"
+          r"\s*(?:z|[+-]\d{2}:?\d{2})?")
 _DATE_PATTERNS = [
     # 2024-03-05, 2024/3/5, 2024.3.5, each optionally followed by a time
-    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ t]+(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$"),
+    re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}})(?:[ t]+{_CLOCK})?$"),
     # 2024年3月5日, 2024年3月5日 14:05
-    re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?(?:\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?))?$"),
+    re.compile(rf"^(?P<y>\d{{4}})年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})[日号]?(?:\s*{_CLOCK})?$"),
     # 20240305, 20240305 140501
     re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})(?:\s*(?P<time>\d{6}|\d{2}:\d{2}(?::\d{2})?))?$"),
     # 5-Mar-2024, 05 March 2024, Mar 5, 2024 (English exports; the month named, so never ambiguous)
-    re.compile(r"^(?P<d>\d{1,2})[-\s](?P<mon>[a-z]{3,9})\.?[-\s,]+(?P<y>\d{4})(?:[ t]+\d{1,2}:\d{2}(?::\d{2})?)?$"),
-    re.compile(r"^(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})(?:[ t]+\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(rf"^(?P<d>\d{{1,2}})[-\s](?P<mon>[a-z]{{3,9}})\.?[-\s,]+(?P<y>\d{{4}})(?:[ t]+{_CLOCK})?$"),
+    re.compile(rf"^(?P<mon>[a-z]{{3,9}})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})(?:[ t]+{_CLOCK})?$"),
 ]
 _MONTHS = {name: number for number, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -186,7 +190,7 @@ def parse_date(value) -> dt.date | None:
     """An order date from an Excel date, an Excel serial or text in the common formats.
 
     Text: 2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305, 5-Mar-2024 and Mar 5, 2024, each
-    with an optional time. 3/5/2024 is refused: day and month cannot be told apart. Raises ValueBad("bad_date") for anything else, including
+    with an optional time (14:22, 下午 2:22:01, 2:22 PM, 14:22:01Z, 14:22:01+08:00). 3/5/2024 is refused: day and month cannot be told apart. Raises ValueBad("bad_date") for anything else, including
     impossible dates such as 2024-02-30.
     """
     if value is None:
@@ -218,7 +222,8 @@ def parse_date(value) -> dt.date | None:
                 return dt.date(int(groups["y"]), month, int(groups["d"]))
             except ValueError:
                 raise ValueBad("bad_date") from None
-    if re.fullmatch(r"\d{4,5}(\.\d+)?", text):  # a serial that arrived as text
+    # a serial that arrived as text (five digits: 1927 to 2173; "2024.03" is a year and month, not a serial)
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _serial_to_date(float(text))
     raise ValueBad("bad_date")
 
