@@ -11,6 +11,7 @@ probability p ~ Beta(a, b). A client's history is summarised by
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,7 +225,8 @@ def fit(frequency, recency, T) -> BgNbdFit:
         # Chain rule for log-parameters: d/d(log p) = p * d/dp.
         return value, -(grad @ weights) * params
 
-    rate = max(x.sum(), 1.0) / max(t_age.sum(), 1e-9)
+    # fsum rounds exactly: the same start, to the last bit, in whatever order the units come
+    rate = max(math.fsum(x), 1.0) / max(math.fsum(t_age), 1e-9)
     start = np.log([1.0, 1.0 / rate, 1.0, 1.0])
     start = np.clip(start, -_LOG_BOUND + 1, _LOG_BOUND - 1)
     result = optimize.minimize(

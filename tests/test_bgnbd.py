@@ -321,3 +321,11 @@ def test_unique_rows_match_numpy_unique():
     assert np.array_equal(np.column_stack([ux, utx, ut]), rows)
     assert np.array_equal(counts, expected)
     assert counts.sum() == 500
+
+
+def test_fit_does_not_depend_on_the_order_of_units(cdnow_summary):
+    order = np.random.default_rng(3).permutation(len(cdnow_summary))
+    shuffled = cdnow_summary.iloc[order]
+    a = bgnbd.fit(cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
+    b = bgnbd.fit(shuffled["frequency"], shuffled["recency"], shuffled["T"])
+    assert a == b
