@@ -64,3 +64,32 @@ def test_totals_written_with_full_width_characters_are_skipped(store, tmp_path):
     assert report.skipped_by == {"blank": 0, "header": 0, "totals": 3}
     with store.reader() as cur:
         assert cur.execute("SELECT CAST(sum(amount) AS DOUBLE) FROM transactions").fetchone()[0] == 1500.5
+
+
+def test_a_monthly_summary_is_told_apart_from_unreadable_dates(store, tmp_path):
+    """A BI export by client and month (2024-03, 2024年4月, 202405 as a number) is not order lines:
+    those rows are rejected with that reason, not as unreadable or future dates."""
+    import openpyxl
+
+    from kam_core.ingest.report import reject_sentence
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["客户名称", "月份", "销售额"])
+    ws.append(["永辉超市", "2024-03", 1200])
+    ws.append(["永辉超市", "2024年4月", 1300])
+    ws.append(["物美", 202405, 800])
+    ws.append(["物美", "2024-05-06", 500])
+    ws.append(["物美", "2024-05-32", 500])
+    path = tmp_path / "monthly.xlsx"
+    wb.save(path)
+    ins = importer.inspect(store, str(path), path.name, today=workbooks.TODAY)
+    assert ins.mapping_labels() == {"client": "客户名称", "date": "月份", "amount": "销售额"}
+    pre = importer.preview(store, ins, today=workbooks.TODAY)
+    report = importer.commit(store, ins, pre)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (5, 1, 4)
+    assert [(r.row, r.code) for r in report.rejects] == [(2, "date_month_only"), (3, "date_month_only"),
+                                                        (4, "date_month_only"), (6, "bad_date")]
+    assert reject_sentence(report.rejects[0], "zh") == (
+        "第 2 行：日期只有年月、没有日：请导出逐笔订单明细，而不是按月汇总（列「月份」，值“2024-03”）")
+    assert reject_sentence(report.rejects[2], "en").startswith("Row 4: The date has a year and month but no day")

@@ -373,6 +373,7 @@ def _orders(table, labels, mapping, rows: _Rows, today):
     # the first reason a row cannot load: client, then date, then amount
     keys, names, client_ids = _client(table, mapping, rows, n, parsed=parsed["client"])
     dates, bad_dates = parsed["date"]
+    rows.reject(columns.month_only(table.column(date_index)), "date_month_only", date_index)
     rows.reject(bad_dates, "bad_date", date_index)
     rows.reject(pc.is_null(dates), "missing_date", date_index)
     too_old, future = columns.date_range_mask(dates, today)
@@ -456,6 +457,7 @@ def _contacts(table, labels, mapping, rows: _Rows, today):
     keys, names, _ = _client(table, mapping, rows, n)
     date_index = mapping["date"]
     dates, bad_dates = columns.to_date(table.column(date_index))
+    rows.reject(columns.month_only(table.column(date_index)), "date_month_only", date_index)
     rows.reject(bad_dates, "bad_date", date_index)
     rows.reject(pc.is_null(dates), "missing_date", date_index)
     too_old, future = columns.date_range_mask(dates, today)

@@ -148,6 +148,25 @@ def to_date(column):
     return pc.coalesce(fast, slow), bad
 
 
+# 2024-03, 2024/3, 2024.03, 2024年3月, 2024年3月份, 202403: a month, no day (a monthly report, not order lines)
+_MONTH_ONLY = (r"^\s*(?:19|20)\d{2}\s*(?:[-/.]\s*(?:0?[1-9]|1[0-2])|年\s*(?:0?[1-9]|1[0-2])\s*月份?"
+               r"|(?:0[1-9]|1[0-2]))\s*$")
+
+
+@per_distinct
+def month_only(column) -> pa.Array:
+    """Where a date cell names only a year and a month: text as above, or a number such as 202403
+    (never an Excel serial of an order date, which has five digits)."""
+    array = as_array(column)
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        values = pc.fill_null(pc.cast(array, pa.float64()), 0).to_numpy(zero_copy_only=False)
+        return pa.array((values >= 190001) & (values <= 209912) & (values == np.floor(values))
+                        & (values % 100 >= 1) & (values % 100 <= 12))
+    if not is_text(array):
+        return _false(len(array))
+    return pc.fill_null(pc.match_substring_regex(array, _MONTH_ONLY), False)
+
+
 @per_distinct
 def to_text(column):
     """A text column trimmed, with blanks as None; numbers written without a trailing .0.

@@ -77,6 +77,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # The visit log's "who" is often the account manager column; the owner synonyms serve there too.
 _EXTRA = {("contacts", "who"): SYNONYMS["owner"], ("contacts", "date"): ("拜访日期", "联系日期", "拜访时间")}
+# Headers that name a role only when nothing better does: a month column is the date of a monthly
+# summary (whose rows are then rejected as month-only dates, saying why), never over a real date column.
+_WEAK = {("orders", "date"): ("月份", "年月", "月度", "销售月份", "month", "yearmonth")}
+WEAK_SCORE = 40
 
 _UNIT_PART = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _NOISE = re.compile(r"[\s_\-:：/\\.·*#]+")
@@ -94,11 +98,11 @@ def synonyms_for(kind: str, role: str) -> tuple[str, ...]:
 
 
 def name_score(header, kind: str, role: str) -> int:
-    """How well a header names a role: 100 exact, 60 a synonym inside the header, 0 none."""
+    """How well a header names a role: 100 exact, 60 a synonym inside the header, 40 a weak name, 0 none."""
     norm = normalize_header(header)
     if not norm:
         return 0
-    best = 0
+    best = WEAK_SCORE if norm in _WEAK.get((kind, role), ()) else 0
     for synonym in synonyms_for(kind, role):
         if norm == synonym:
             return 100

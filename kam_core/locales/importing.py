@@ -45,6 +45,8 @@ STRINGS = {
     # ---- rejected rows: why this row was not loaded
     "reject.missing_client": ("缺少客户名称", "No client"),
     "reject.bad_date": ("日期无法识别", "Date not readable"),
+    "reject.date_month_only": ("日期只有年月、没有日：请导出逐笔订单明细，而不是按月汇总",
+                               "The date has a year and month but no day: export the order lines, not a monthly summary"),
     "reject.missing_date": ("缺少日期", "No date"),
     "reject.date_too_old": ("日期早于 1990-01-01", "Date before 1990-01-01"),
     "reject.date_in_future": ("日期晚于导入当天", "Date after the import date"),
