@@ -184,6 +184,9 @@ if pre.missing:
 cleaned = pre.cleaned
 st.info(t("imp.dryrun", loaded=cleaned.rows_loaded, rejected=cleaned.rows_rejected, skipped=cleaned.rows_skipped,
           read=cleaned.rows_read), icon=":material/fact_check:")
+main_reject = report.main_reject_line(cleaned.rejects, cleaned.rows_read, ctx.lang)
+if main_reject:
+    st.warning(main_reject, icon=":material/rule:")
 if pre.date_min:
     st.caption(t("imp.daterange", lo=pre.date_min, hi=pre.date_max))
 for line in report.warning_lines(cleaned.warnings, ctx.lang):

@@ -209,7 +209,7 @@ def test_upload_mapping_report_and_rejects_download(app, page_en, tmp_path):
     wait_idle(page)
     body = page.inner_text("body")
     assert "Header found in row 4" in body
-    assert "10 rows will load, 6 will be rejected and 4 skipped (20 rows read)" in body
+    assert "Rows read: 20. To load: 10; rejected: 6; skipped: 4." in body
     page.get_by_role("button", name="Import", exact=True).click()
     page.get_by_text("Import report").wait_for(timeout=60_000)
     wait_idle(page)

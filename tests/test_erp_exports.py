@@ -91,5 +91,18 @@ def test_a_monthly_summary_is_told_apart_from_unreadable_dates(store, tmp_path):
     assert [(r.row, r.code) for r in report.rejects] == [(2, "date_month_only"), (3, "date_month_only"),
                                                         (4, "date_month_only"), (6, "bad_date")]
     assert reject_sentence(report.rejects[0], "zh") == (
-        "第 2 行：日期只有年月、没有日：请导出逐笔订单明细，而不是按月汇总（列「月份」，值“2024-03”）")
+        "第 2 行：日期只有年月、没有日，请导出逐笔订单明细（列「月份」，值“2024-03”）")
     assert reject_sentence(report.rejects[2], "en").startswith("Row 4: The date has a year and month but no day")
+
+
+def test_the_reason_behind_most_rejects_is_said_first():
+    from kam_core.ingest.canonical import Reject
+    from kam_core.ingest.report import main_reject, main_reject_line
+
+    rejects = [Reject(r, "date_month_only", "月份", "2024-03", {}) for r in (2, 3, 4)] + [Reject(6, "bad_date", "月份", "x", {})]
+    assert main_reject(rejects, 6) == ("date_month_only", 3)
+    assert main_reject(rejects, 7) is None                      # under half of the rows read
+    assert main_reject([], 6) is None
+    assert main_reject_line(rejects, 6, "zh") == "读取的 6 行中有 3 行被拒绝，原因是：日期只有年月、没有日，请导出逐笔订单明细。"
+    assert main_reject_line(rejects, 6, "en") == ("3 of the 6 rows read are rejected because: the date has a year and "
+                                                   "month but no day; export the order lines, not a monthly summary.")

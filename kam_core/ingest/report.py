@@ -1,6 +1,8 @@
 """Rejects and warnings as tables a manager reads: row, reason in their language, column, value."""
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from kam_core.i18n import t
@@ -29,6 +31,27 @@ def rejects_by_reason(rejects: list[Reject], lang: str) -> pd.DataFrame:
         t("imp.count", lang): [len(r) for _, r in rows],
         t("imp.col_row", lang): [", ".join(str(x) for x in r[:8]) + (" …" if len(r) > 8 else "") for _, r in rows],
     })
+
+
+def main_reject(rejects: list[Reject], rows_read: int) -> tuple[str, int] | None:
+    """The reason behind at least half of the rows read, with its count: the file as a whole has
+    that problem (a wrong column mapped, a monthly summary), worth saying before any detail."""
+    counts = Counter(r.code for r in rejects)
+    if not counts:
+        return None
+    code, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return (code, count) if rows_read and 2 * count >= rows_read else None
+
+
+def main_reject_line(rejects: list[Reject], rows_read: int, lang: str) -> str | None:
+    """main_reject in one sentence, or None."""
+    main = main_reject(rejects, rows_read)
+    if main is None:
+        return None
+    reason = t(f"reject.{main[0]}", lang)
+    if lang == "en":
+        reason = reason[:1].lower() + reason[1:]
+    return t("imp.main_reject", lang, count=main[1], read=rows_read, reason=reason)
 
 
 def warning_lines(warnings: list[Warning], lang: str) -> list[str]:
