@@ -93,6 +93,33 @@ def test_degenerate_fit_falls_back_to_the_rules(steady):
     assert churn.watchlist(steady, D, model="on").model.state == "fallback"
 
 
+
+def test_model_summary_counts_order_days_before_and_within_the_24_months(tmp_path):
+    """The summary joins the order days older than the features' 24 months to those within them."""
+    day = lambda n: D - dt.timedelta(days=n)      # noqa: E731
+    rows = [{"client": "A", "date": day(1000), "amount": 1}, {"client": "A", "date": day(900), "amount": 1},
+            {"client": "A", "date": day(900), "amount": 2},              # the same day again
+            {"client": "A", "date": day(100), "amount": 1},
+            {"client": "B", "date": day(1000), "amount": 1}, {"client": "B", "date": day(950), "amount": 1},
+            {"client": "C", "date": day(50), "amount": 1}, {"client": "C", "date": day(10), "amount": 1},
+            {"client": "D", "date": day(800), "amount": 1}]
+    store = make_store(tmp_path, rows)
+    try:
+        summary = churn.model_summary(store, D, "client")
+        in_days = summary.assign(recency=(summary["recency"] * 7).round(9), T=(summary["T"] * 7).round(9))
+        # the units of the features first (A and C ordered within 24 months), in their order; then B, D
+        features = churn.features(store, D, "client")["unit_key"].tolist()
+        assert sorted(features) == ["a", "c"] and in_days["unit_key"].tolist() == [*features, "b", "d"]   # keys casefold
+        got = {r.unit_key: (r.frequency, r.recency, r.T) for r in in_days.itertuples()}
+        assert got == {"a": (2, 900, 1000), "b": (1, 50, 1000), "c": (1, 40, 50), "d": (0, 0, 800)}
+        direct = bgnbd.summarize(pd.DataFrame(rows).rename(columns={"date": "order_date"}), D).set_index("client")
+        for key, (frequency, recency, age) in got.items():
+            assert direct.loc[key.upper(), "frequency"] == frequency
+            assert direct.loc[key.upper(), "recency"] == pytest.approx(recency / 7)
+            assert direct.loc[key.upper(), "T"] == pytest.approx(age / 7)
+    finally:
+        store.close()
+
 def test_model_used_where_it_converges(process):
     store, rows = process
     status = churn.model_status(store, D, "client", "auto")
