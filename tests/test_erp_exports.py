@@ -106,3 +106,24 @@ def test_the_reason_behind_most_rejects_is_said_first():
     assert main_reject_line(rejects, 6, "zh") == "读取的 6 行中有 3 行被拒绝，原因是：日期只有年月、没有日，请导出逐笔订单明细。"
     assert main_reject_line(rejects, 6, "en") == ("3 of the 6 rows read are rejected because: the date has a year and "
                                                    "month but no day; export the order lines, not a monthly summary.")
+
+
+@pytest.mark.parametrize("headers,kind,mapping", [
+    # a bare 时间 or 付款时间 is the order time when no column names a date outright
+    (["客户", "时间", "金额"], "orders", {"client": 0, "date": 1, "amount": 2}),
+    (["买家", "付款时间", "实付款"], "orders", {"client": 0, "date": 1, "amount": 2}),
+    (["客户", "付款时间", "下单日期", "金额"], "orders", {"client": 0, "date": 2, "amount": 3}),
+    # a shop's order export
+    (["订单编号", "买家会员名", "买家实际支付金额", "订单创建时间", "订单付款时间", "宝贝标题"], "orders",
+     {"order_id": 0, "client": 1, "amount": 2, "date": 3}),
+    # a month maps as the date only of a monthly summary, and a target sheet stays a target sheet
+    (["客户名称", "月份", "销售额"], "orders", {"client": 0, "date": 1, "amount": 2}),
+    (["月份", "客户名称", "订单日期", "销售额"], "orders", {"client": 1, "date": 2, "amount": 3}),
+    (["客户经理", "月份", "目标"], "targets", {"owner": 0, "period": 1, "target": 2}),
+    (["客户名称", "拜访时间", "拜访方式", "内容"], "contacts", {"client": 0, "date": 1, "kind": 2, "note": 3}),
+])
+def test_kind_and_mapping_from_headers(headers, kind, mapping):
+    from kam_core.ingest import roles
+
+    assert roles.detect_kind(headers) == kind
+    assert roles.propose(headers, kind) == mapping

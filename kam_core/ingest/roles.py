@@ -39,15 +39,17 @@ DATE_ROLES = {"date"}
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "client": ("客户名称", "客户", "客户名", "客户全称", "客户简称", "单位名称", "购货单位", "购买方", "购方名称",
                "往来单位", "往来单位名称", "经销商", "经销商名称", "商户名称", "商家名称", "采购方", "门店客户",
-               "终端名称", "大客户名称", "客商名称", "订货单位", "结算客户", "customer", "customername", "client", "clientname", "account",
+               "终端名称", "大客户名称", "客商名称", "订货单位", "结算客户", "买家", "买家会员名", "买家名称", "customer", "customername", "client", "clientname", "account",
                "accountname", "buyer", "company", "companyname"),
     "client_id": ("客户编号", "客户编码", "客户代码", "客户id", "客户号", "会员号", "会员卡号", "社保卡号",
                   "往来单位编码", "customerid", "clientid", "accountid", "customercode", "customerno"),
     "date": ("下单日期", "订单日期", "日期", "销售日期", "单据日期", "开票日期", "交易日期", "发货日期", "业务日期",
-             "成交日期", "下单时间", "订单时间", "交易时间", "购药时间", "销售时间", "记账日期", "出库日期", "orderdate",
+             "成交日期", "下单时间", "订单时间", "交易时间", "购药时间", "销售时间", "记账日期", "出库日期", "付款日期",
+             "订单付款时间", "订单创建时间", "orderdate",
              "date", "invoicedate", "transactiondate", "saledate", "salesdate"),
     "amount": ("销售额", "销售金额", "金额", "实收金额", "含税金额", "价税合计", "成交金额", "订单金额", "收入",
-               "营业额", "应收金额", "销售收入", "实付金额", "货款金额", "含税销售额", "amount", "sales",
+               "营业额", "应收金额", "销售收入", "实付金额", "货款金额", "含税销售额", "实付款", "实际支付金额", "支付金额",
+               "付款金额", "amount", "sales",
                "salesamount", "revenue", "netsales", "totalamount", "value"),
     "profit": ("毛利", "毛利额", "利润", "毛利润", "毛利金额", "grossprofit", "profit", "margin", "grossmargin"),
     "quantity": ("数量", "销量", "件数", "销售数量", "订货数量", "qty", "quantity", "units"),
@@ -77,9 +79,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 # The visit log's "who" is often the account manager column; the owner synonyms serve there too.
 _EXTRA = {("contacts", "who"): SYNONYMS["owner"], ("contacts", "date"): ("拜访日期", "联系日期", "拜访时间")}
-# Headers that name a role only when nothing better does: a month column is the date of a monthly
-# summary (whose rows are then rejected as month-only dates, saying why), never over a real date column.
-_WEAK = {("orders", "date"): ("月份", "年月", "月度", "销售月份", "month", "yearmonth")}
+# Headers that name a role only when nothing better does, never over a real date column: a bare 时间 or
+# 付款时间 is the order time of a shop export; a month column is the date of a monthly summary (whose
+# rows are then rejected as month-only dates, saying why).
+_WEAK = {("orders", "date"): ("月份", "年月", "月度", "销售月份", "month", "yearmonth",
+                              "时间", "创建时间", "付款时间", "支付时间", "成交时间", "time", "datetime", "createdat",
+                              "paidat")}
 WEAK_SCORE = 40
 
 _UNIT_PART = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
