@@ -358,6 +358,20 @@ ORDER_NUMBERS = ("amount", "quantity", "unit_price", "profit")
 ORDER_TEXTS = ("order_id", "category", "region", "city", "owner", "channel", "group")
 
 
+def _reject_dates(rows: _Rows, column, dates, bad_dates, date_index: int, today) -> None:
+    """The rows a date keeps out, first reason first: a month without a day, unreadable, missing,
+    before 1990, after the import date."""
+    too_old, future = columns.date_range_mask(dates, today)
+    # a month-only cell is unreadable as text, or a number such as 202403 read as a far-future serial;
+    # a file whose dates all read needs no look
+    if _np(bad_dates).any() or _np(future).any():
+        rows.reject(columns.month_only(column), "date_month_only", date_index)
+    rows.reject(bad_dates, "bad_date", date_index)
+    rows.reject(pc.is_null(dates), "missing_date", date_index)
+    rows.reject(too_old, "date_too_old", date_index)
+    rows.reject(future, "date_in_future", date_index)
+
+
 def _orders(table, labels, mapping, rows: _Rows, today):
     n = table.num_rows
     warnings: list[Warning] = []
@@ -373,12 +387,7 @@ def _orders(table, labels, mapping, rows: _Rows, today):
     # the first reason a row cannot load: client, then date, then amount
     keys, names, client_ids = _client(table, mapping, rows, n, parsed=parsed["client"])
     dates, bad_dates = parsed["date"]
-    rows.reject(columns.month_only(table.column(date_index)), "date_month_only", date_index)
-    rows.reject(bad_dates, "bad_date", date_index)
-    rows.reject(pc.is_null(dates), "missing_date", date_index)
-    too_old, future = columns.date_range_mask(dates, today)
-    rows.reject(too_old, "date_too_old", date_index)
-    rows.reject(future, "date_in_future", date_index)
+    _reject_dates(rows, table.column(date_index), dates, bad_dates, date_index, today)
     quantity = _number_or_nulls(parsed["quantity"], labels, mapping, "quantity", rows, warnings, n)
     unit_price = _number_or_nulls(parsed["unit_price"], labels, mapping, "unit_price", rows, warnings, n)
     if "amount" in mapping:
@@ -457,12 +466,7 @@ def _contacts(table, labels, mapping, rows: _Rows, today):
     keys, names, _ = _client(table, mapping, rows, n)
     date_index = mapping["date"]
     dates, bad_dates = columns.to_date(table.column(date_index))
-    rows.reject(columns.month_only(table.column(date_index)), "date_month_only", date_index)
-    rows.reject(bad_dates, "bad_date", date_index)
-    rows.reject(pc.is_null(dates), "missing_date", date_index)
-    too_old, future = columns.date_range_mask(dates, today)
-    rows.reject(too_old, "date_too_old", date_index)
-    rows.reject(future, "date_in_future", date_index)
+    _reject_dates(rows, table.column(date_index), dates, bad_dates, date_index, today)
     out = {"client_key": keys, "client_name": names, "contact_date": dates,
            "kind": _optional_text(table, mapping, "kind", n), "who": _optional_text(table, mapping, "who", n),
            "note": _optional_text(table, mapping, "note", n)}
