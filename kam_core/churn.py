@@ -184,7 +184,10 @@ def model_summary(store, as_of: dt.date, level: str = "client") -> pd.DataFrame:
     feats = features(store, as_of, level)
     recent = pa.Table.from_pandas(feats[["unit_key", "first_order", "last_order", "dates_24m"]],
                                   preserve_index=False).append_column("pos", pa.array(np.arange(len(feats))))
-    params = {"as_of": as_of, "gap_after": windows(as_of)["gap_after"], "level": level}
+    gap_after = windows(as_of)["gap_after"]
+    first_day = portfolio.bounds(store).first_day or as_of
+    params = {"as_of": as_of, "gap_after": gap_after, "level": level, "first_day": first_day,
+              "span": max((gap_after - first_day).days, 0)}
     with store.reader() as cur:
         cur.register("recent", recent)
         frame = cur.execute(sql("churn_model_summary"), params).df()

@@ -120,6 +120,28 @@ def test_model_summary_counts_order_days_before_and_within_the_24_months(tmp_pat
     finally:
         store.close()
 
+def test_group_model_summary_counts_a_day_two_members_share_once(tmp_path):
+    """A group's order days are the union of its members' days, older than 24 months and within them."""
+    day = lambda n: D - dt.timedelta(days=n)      # noqa: E731
+    rows = [{"client": "north", "date": day(1200), "amount": 1, "group": "G"},
+            {"client": "north", "date": day(1000), "amount": 1, "group": "G"},
+            {"client": "south", "date": day(1000), "amount": 1, "group": "G"},    # the same day as north
+            {"client": "south", "date": day(800), "amount": 1, "group": "G"},
+            {"client": "south", "date": day(30), "amount": 1, "group": "G"},
+            {"client": "north", "date": day(30), "amount": 1, "group": "G"},      # and again within 24 months
+            {"client": "solo", "date": day(1100), "amount": 1}]
+    store = make_store(tmp_path, rows)
+    try:
+        summary = churn.model_summary(store, D, "group")
+        got = {r.unit_key: (r.frequency, round(r.recency * 7, 9), round(r.T * 7, 9)) for r in summary.itertuples()}
+        # G: order days 1200, 1000, 800, 30 days back; solo: one day
+        assert got == {"g:g": (3, 1170, 1200), "solo": (0, 0, 1100)}     # group keys carry a "g:" prefix
+        clients = churn.model_summary(store, D, "client").set_index("unit_key")["frequency"].to_dict()
+        assert clients == {"north": 2, "south": 2, "solo": 0}
+    finally:
+        store.close()
+
+
 def test_model_used_where_it_converges(process):
     store, rows = process
     status = churn.model_status(store, D, "client", "auto")

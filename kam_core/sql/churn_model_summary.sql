@@ -4,24 +4,24 @@
 -- last_order, dates_24m, pos = the row's place in them); only the order days on or before
 -- $gap_after are read here, so each line is read once. The features' units come first, in their
 -- order, then the units silent for 24 months by key.
-WITH unit_ids AS (
-    SELECT client_key, unit_key, CAST(dense_rank() OVER (ORDER BY unit_key) AS INTEGER) AS uid
-    FROM (SELECT client_key, CASE WHEN $level = 'group' THEN group_key ELSE client_key END AS unit_key
-          FROM client_dim)
-),
-older_ids AS (
-    -- order days first, then one plain aggregate per unit: faster than count(DISTINCT) per unit
-    SELECT uid, count(*) AS days_before, min(order_date) AS first_before, max(order_date) AS last_before
-    FROM (SELECT DISTINCT u.uid, t.order_date
-          FROM transactions t
-          JOIN unit_ids u USING (client_key)
-          WHERE t.order_date <= $gap_after)
-    GROUP BY uid
+WITH older_clients AS (
+    -- Each client's older order days as one bit per day since $first_day ($span + 1 bits): a plain
+    -- aggregate over ~200k clients, where a DISTINCT (client, day) would build millions of groups.
+    SELECT client_key,
+           bitstring_agg(CAST(order_date - $first_day AS INTEGER), 0, $span) AS days,
+           min(order_date) AS first_before, max(order_date) AS last_before
+    FROM transactions
+    WHERE order_date <= $gap_after
+    GROUP BY client_key
 ),
 older AS (
-    SELECT k.unit_key, o.days_before, o.first_before, o.last_before
-    FROM older_ids o
-    JOIN (SELECT DISTINCT uid, unit_key FROM unit_ids) k USING (uid)
+    -- A group's order days: the union (bit_or) of its clients' days.
+    SELECT CASE WHEN $level = 'group' THEN d.group_key ELSE d.client_key END AS unit_key,
+           bit_count(bit_or(o.days)) AS days_before,
+           min(o.first_before) AS first_before, max(o.last_before) AS last_before
+    FROM older_clients o
+    JOIN client_dim d USING (client_key)
+    GROUP BY 1
 ),
 joined AS (
     SELECT coalesce(r.unit_key, o.unit_key) AS unit_key, r.pos,
