@@ -21,7 +21,7 @@ import duckdb
 
 from bench import analyses, generate
 from kam_core import advances
-from kam_core.ingest import importer
+from kam_core.ingest import importer, reader
 from kam_core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,16 +79,30 @@ def our_import(path: Path, db: Path) -> dict:
 
 
 def import_ratio(label: str, path: Path, repeat: int) -> dict:
-    """Raw read and our full import, interleaved so both see the same machine; best of each."""
-    raw, ours, counts = [], [], None
+    """Raw read and our full import, interleaved so both see the same machine; best of each.
+
+    Our import twice: as the import page runs it, with the parsing child started when the page
+    showed (reader.warm; the pause stands for the user picking the file), and from a cold start,
+    as the command line runs it.
+    """
+    raw, ours, cold, counts = [], [], [], None
     for _ in range(repeat):
+        reader.stop_warm()
         raw += timed(lambda: raw_read(path), 1)
+        db = fresh_db(f"{label}_{path.suffix[1:]}")
+        t0 = time.perf_counter()
+        our_import(path, db)
+        cold.append(time.perf_counter() - t0)
+        importer.get_ready()
+        time.sleep(1)
         db = fresh_db(f"{label}_{path.suffix[1:]}")
         t0 = time.perf_counter()
         counts = our_import(path, db)
         ours.append(time.perf_counter() - t0)
+    reader.stop_warm()
     return {"file": path.name, "size_mb": round(path.stat().st_size / 1e6, 1), "raw_s": min(raw),
-            "import_s": min(ours), "ratio": min(ours) / min(raw), "raw_all": raw, "import_all": ours, **counts}
+            "import_s": min(ours), "ratio": min(ours) / min(raw), "cold_s": min(cold), "cold_ratio": min(cold) / min(raw),
+            "raw_all": raw, "import_all": ours, "cold_all": cold, **counts}
 
 
 def import_peak_mb(path: Path) -> dict:
@@ -270,10 +284,13 @@ def render(r: dict) -> str:
     m = r["machine"]
     lines = [f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}, "
              f"DuckDB {m['duckdb']} (load average {m['load_at_start']:.1f} at start).", "",
-             "| Import | lines | file | raw read | our import | ratio (budget 1.5x) |", "|---|---:|---:|---:|---:|---:|"]
+             "| Import | lines | file | raw read | import page | ratio (budget 1.5x) | command line (cold start) | ratio |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for i in r["imports"]:
         lines.append(f"| {i['file']} | {i['rows_loaded']:,} | {i['size_mb']} MB | {_s(i['raw_s'])} | {_s(i['import_s'])} "
-                     f"| {i['ratio']:.2f}x |")
+                     f"| {i['ratio']:.2f}x | {_s(i.get('cold_s'))} | {i.get('cold_ratio', 0):.2f}x |")
+    lines += ["", "The import page starts the parsing child when it shows, before the file is picked; the command "
+                  "line starts it with the import."]
     mem = r["memory"].get("import_1m_xlsx_mb")
     if mem:
         lines += ["", f"Peak memory of the 1,000,000-line xlsx import: {mem['process']:.0f} MB (importing process) + "

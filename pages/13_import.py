@@ -103,6 +103,7 @@ if "imp_report" in st.session_state:
     _show_report(st.session_state["imp_report"])
     st.stop()
 
+importer.get_ready()
 uploaded = st.file_uploader(t("imp.upload"), type=UPLOAD_TYPES, key=f"uploader_{st.session_state.get('imp_uploader', 0)}")
 st.caption(t("imp.large_hint"))
 if uploaded is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import json
 import re
@@ -240,7 +241,14 @@ OPS = {"sheets": op_sheets, "inspect": op_inspect}
 
 
 def main() -> int:
-    request = json.load(sys.stdin)
+    # The readers load before the request arrives: a spare child (reader.warm) has them ready.
+    for module in ("fastexcel", "pyarrow.ipc"):
+        importlib.import_module(module)
+
+    raw = sys.stdin.buffer.read()
+    if not raw:    # a spare whose parent has gone
+        return 0
+    request = json.loads(raw)
     try:
         answer = OPS[request["op"]](request)
     except Exception as exc:  # the parent turns this into one sentence for the user

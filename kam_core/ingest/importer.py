@@ -464,6 +464,11 @@ def import_other_sheets(store: Store, path: str, file_name: str, kind: str, by_l
     return outcomes
 
 
+def get_ready() -> None:
+    """Start the parsing child for the next upload ahead of it (the import page calls this)."""
+    reader.warm()
+
+
 # ------------------------------------------------------------------ one call
 
 def import_file(store: Store, path: str, file_name: str | None = None, kind: str | None = None,
