@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kam_core import periods, portfolio
 from kam_core.cache import by_version
@@ -206,9 +207,13 @@ def tier_path(store, unit_key: str, kind: str = "quarter", level: str = "client"
     if b.empty:
         return pd.DataFrame(columns=columns)
     rule, measure = saved_rule(store)
-    tiers = period_tiers(store, kind, b.first_day, b.data_end, measure, level, rule, b.data_end)
-    mine = tiers.loc[tiers["unit_key"] == unit_key].set_index("period_start")
-    span = periods.span(kind, b.first_day, b.data_end)
+    first, last = whole_periods(kind, b.first_day, b.data_end)
+    # the unit's rows of the cached tier table (every unit, every period), taken in Arrow: building
+    # the whole ordered, named table only to keep one unit's rows cost seconds at 10M lines
+    table = tier_table(store, kind, first, last, measure, level, rule)
+    table = table.filter(pc.equal(table["unit_key"], unit_key)).select(["period_start", "tier", "pinned", "value"])
+    mine = table.to_pandas().set_index("period_start")
+    span = periods.span(kind, first, last)
     out = pd.DataFrame({"period": [p.label for p in span], "period_start": [p.start for p in span],
                         "complete": [p.complete(b.data_end) for p in span]})
     out["tier"] = out["period_start"].map(mine["tier"]).astype(object)
