@@ -454,31 +454,41 @@ def client_signals(store, unit_key: str, as_of: dt.date | None = None, level: st
     flag, text: contact overdue, advance behind), model.
     None when the unit has no order in the 24 months before as_of.
     """
+    return units_signals(store, [unit_key], as_of, level, lang, settings, model).get(unit_key)
+
+
+def units_signals(store, unit_keys, as_of: dt.date | None = None, level: str = "client", lang: str = "zh",
+                  settings: ChurnSettings | None = None, model: str = "auto") -> dict[str, dict]:
+    """client_signals of many units in one pass over the scores (a meeting's agenda): unit_key -> the
+    picture; units without an order in the 24 months before as_of are left out."""
     as_of = resolve_as_of(store, as_of)
     if as_of is None:
-        return None
+        return {}
+    wanted = set(unit_keys)
     settings = settings if settings is not None else saved_settings(store)
     scored = scores(store, as_of, level, settings, model)
-    hit = scored.frame[scored.frame["unit_key"] == unit_key]
-    if hit.empty:
-        return None
-    row = hit.iloc[0]
+    hits = scored.frame[scored.frame["unit_key"].isin(wanted)].drop_duplicates("unit_key")
+    if hits.empty:
+        return {}
     flagged = attention(store, as_of, level, lang)
-    flags = flagged.loc[flagged["unit_key"] == unit_key, "flags"]
-    flags = list(flags.iloc[0]) if len(flags) else []
-    advance_behind = any(f["flag"] == "advance" for f in flags)
-    alive = None if np.isnan(row["p_alive"]) else float(row["p_alive"])
-    return {
-        "unit_key": unit_key, "unit_name": row["unit_name"], "owner": None if pd.isna(row["owner"]) else row["owner"],
-        "as_of": as_of,
-        "tier": None if pd.isna(row["tier"]) else row["tier"],
-        "risk": float(row["risk"]), "rule_risk": float(row["rule_risk"]), "p_alive": alive,
-        "t12m_revenue": float(row["t12m_revenue"]), "revenue_at_risk": float(row["revenue_at_risk"]),
-        "on_watchlist": bool((row["ka"] and row["signals"] > 0) or advance_behind),
-        "reasons": reason_lists(hit.head(1), lang)[0],
-        "flags": flags,
-        "model": scored.model.state,
-    }
+    flags_of = {key: list(flags) for key, flags in zip(flagged["unit_key"], flagged["flags"]) if key in wanted}
+    out = {}
+    for row, reasons in zip(hits.to_dict("records"), reason_lists(hits, lang)):
+        flags = flags_of.get(row["unit_key"], [])
+        advance_behind = any(f["flag"] == "advance" for f in flags)
+        out[row["unit_key"]] = {
+            "unit_key": row["unit_key"], "unit_name": row["unit_name"],
+            "owner": None if pd.isna(row["owner"]) else row["owner"], "as_of": as_of,
+            "tier": None if pd.isna(row["tier"]) else row["tier"],
+            "risk": float(row["risk"]), "rule_risk": float(row["rule_risk"]),
+            "p_alive": None if np.isnan(row["p_alive"]) else float(row["p_alive"]),
+            "t12m_revenue": float(row["t12m_revenue"]), "revenue_at_risk": float(row["revenue_at_risk"]),
+            "on_watchlist": bool((row["ka"] and row["signals"] > 0) or advance_behind),
+            "reasons": reasons,
+            "flags": flags,
+            "model": scored.model.state,
+        }
+    return out
 
 
 # ------------------------------------------------------------------ export

@@ -85,13 +85,14 @@ def agenda(store, keys: tuple[str, ...], level: str, window: periods.Period, dat
     units = overview.unit_windows(store, window, level).set_index("unit_key")
     current = tiers.current_tiers(store, as_of, level, data_end).set_index("unit_key")["tier"]
     owners = store.query("pack_owners", level=level).set_index("unit_key")["owner"]
+    pictures = churn.units_signals(store, keys, as_of, level, lang)
     rows = []
     for i, key in enumerate(keys, start=1):
         revenue = float(units.at[key, "revenue"]) if key in units.index else 0.0
         previous = float(units.at[key, "prev_revenue"]) if key in units.index else 0.0
         revenue = 0.0 if pd.isna(revenue) else revenue
         previous = 0.0 if pd.isna(previous) else previous
-        signals = churn.client_signals(store, key, as_of, level, lang)
+        signals = pictures.get(key)
         reasons = [r["text"] for r in signals["reasons"]] if signals else []
         rows.append({"order": i, "unit_key": key, "unit_name": names.get(key, key),
                      "owner": owners.get(key), "tier": current.get(key), "revenue": revenue,

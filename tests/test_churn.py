@@ -340,6 +340,16 @@ def test_client_signals(quiet):
     assert churn.client_signals(quiet, "nobody") is None
 
 
+def test_units_signals_are_each_units_client_signals(quiet):
+    """The agenda's batch: one picture per unit with orders, the same as asking unit by unit."""
+    pictures = churn.units_signals(quiet, ["small", "nobody", "big"], lang="en")
+    assert sorted(pictures) == ["big", "small"]
+    assert pictures["big"] == churn.client_signals(quiet, "big", lang="en")
+    assert pictures["small"] == churn.client_signals(quiet, "small", lang="en")
+    assert pictures["big"]["revenue_at_risk"] == pytest.approx(1600)
+    assert churn.units_signals(quiet, []) == {}
+
+
 def test_saved_settings_drive_the_list(quiet):
     churn.save_settings(quiet, ChurnSettings().with_rule("silence", weight=0.3))
     assert churn.saved_settings(quiet).silence.weight == 0.3
