@@ -244,11 +244,14 @@ def _texts(signal: str, rows: pd.DataFrame, lang: str) -> list[str]:
     raise ValueError(f"unknown signal {signal!r}")
 
 
+MODEL_REASON_MIN = 0.005    # rounds to 1% on the pages
+
+
 def reason_lists(scored: pd.DataFrame, lang: str) -> list[list[dict]]:
     """Per scored row, the signals that show (s > 0), strongest first: signal, strength, text.
 
-    Where the row's model_drives is true (the model's 1 - P(alive) set the risk), the model is
-    listed last as a reason too.
+    Where the row's model_drives is true (the model's 1 - P(alive) set the risk) and that risk shows
+    as 1% or more, the model is listed last as a reason too.
     """
     n = len(scored)
     if n == 0:
@@ -259,9 +262,12 @@ def reason_lists(scored: pd.DataFrame, lang: str) -> list[list[dict]]:
         shown = np.flatnonzero(strengths[:, j] > 0)
         texts[signal] = dict(zip(shown, _texts(signal, scored.iloc[shown], lang)))
     drives = scored["model_drives"].to_numpy(dtype=bool) if "model_drives" in scored else np.zeros(n, dtype=bool)
+    p_alive = scored["p_alive"].to_numpy(dtype=float) if "p_alive" in scored else np.full(n, np.nan)
+    # A model reason worth saying: 1 - P(alive) that shows as 1% or more. Below that the sentence
+    # would read "still active with a probability of only 100%".
+    drives = drives & ((1 - p_alive) >= MODEL_REASON_MIN)
     driven = np.flatnonzero(drives)
     model_texts = dict(zip(driven, _texts("model", scored.iloc[driven], lang)))
-    p_alive = scored["p_alive"].to_numpy(dtype=float) if "p_alive" in scored else np.full(n, np.nan)
     # Strongest first; equal strengths keep the order of SIGNALS.
     order = np.argsort(-strengths, axis=1, kind="stable")
     out = []

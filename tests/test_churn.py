@@ -169,8 +169,11 @@ def test_the_model_is_a_reason_where_it_sets_the_risk(process):
     driven = listed.frame[listed.frame["risk"] > listed.frame["rule_risk"]]
     assert len(driven)
     for reasons, p in zip(driven["reasons"], driven["p_alive"]):
-        assert reasons[-1]["signal"] == "model"
-        assert reasons[-1]["strength"] == pytest.approx(1 - p)
+        if 1 - p >= 0.005:
+            assert reasons[-1]["signal"] == "model"
+            assert reasons[-1]["strength"] == pytest.approx(1 - p)
+        else:      # a risk that shows as 0% is not a reason to talk about
+            assert all(r["signal"] != "model" for r in reasons)
 
 
 def test_auto_needs_enough_history_and_off_is_rules_only(tmp_path):

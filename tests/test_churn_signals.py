@@ -332,6 +332,15 @@ def test_model_reason_when_the_model_sets_the_risk():
     assert last == {"signal": "model", "strength": pytest.approx(0.9), "text": "the model gives it a 10% chance of still being active"}
 
 
+def test_no_model_reason_for_a_risk_that_shows_as_0_percent():
+    row = score(pd.DataFrame([FULL_ROW, FULL_ROW]), ChurnSettings())
+    row["p_alive"] = [0.996, 0.994]
+    row["model_drives"] = True
+    zh = reason_lists(row, "zh")
+    assert all(r["signal"] != "model" for r in zh[0])       # 0.4%: it would read "仅 100%"
+    assert zh[1][-1]["signal"] == "model" and zh[1][-1]["text"].endswith("99%")
+
+
 def test_settings_round_trip_and_validation():
     custom = ChurnSettings().with_rule("breadth", weight=0.35, threshold=0.1, span=0.4)
     assert ChurnSettings.from_json(custom.to_json()) == custom
