@@ -288,7 +288,7 @@ def render(r: dict) -> str:
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for i in r["imports"]:
         lines.append(f"| {i['file']} | {i['rows_loaded']:,} | {i['size_mb']} MB | {_s(i['raw_s'])} | {_s(i['import_s'])} "
-                     f"| {i['ratio']:.2f}x | {_s(i.get('cold_s'))} | {i.get('cold_ratio', 0):.2f}x |")
+                     f"| {i['ratio']:.2f}x | {_s(i['cold_s'])} | {i['cold_ratio']:.2f}x |")
     lines += ["", "The import page starts the parsing child when it shows, before the file is picked; the command "
                   "line starts it with the import."]
     mem = r["memory"].get("import_1m_xlsx_mb")

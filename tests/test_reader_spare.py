@@ -58,6 +58,15 @@ def test_a_spare_started_under_other_limits_is_not_used(tmp_path, monkeypatch):
     assert old.wait(timeout=10) != 0            # ended, not used: the file was read under the new limit
 
 
+def test_warming_under_new_limits_replaces_the_spare_and_ends_the_old_one(monkeypatch):
+    importer.get_ready()
+    old = reader._spare[1]
+    monkeypatch.setattr(reader, "MEMORY_LIMIT", reader.MEMORY_LIMIT // 2)
+    importer.get_ready()
+    assert reader._spare[1] is not old and reader._spare[0] == reader.MEMORY_LIMIT
+    assert old.poll() is not None                # ended, not left waiting
+
+
 def test_a_spare_whose_parent_has_gone_ends_quietly():
     proc = subprocess.run([sys.executable, "-m", "kam_core.ingest.child"], input=b"", capture_output=True,
                           cwd=ROOT, timeout=60)

@@ -43,34 +43,43 @@ _spare: tuple[int, subprocess.Popen] | None = None
 _spare_lock = threading.Lock()
 
 
+def _usable(spare: tuple[int, subprocess.Popen] | None) -> bool:
+    """Still waiting, and started under today's limits."""
+    return spare is not None and spare[0] == MEMORY_LIMIT and spare[1].poll() is None
+
+
+def _end(spare: tuple[int, subprocess.Popen] | None) -> None:
+    if spare is not None:
+        spare[1].kill()        # harmless when it has already exited
+        spare[1].communicate()
+
+
 def warm() -> None:
     """Have a child ready for the next file."""
     global _spare
     with _spare_lock:
-        if _spare is None or _spare[0] != MEMORY_LIMIT or _spare[1].poll() is not None:
-            _spare = (MEMORY_LIMIT, _start_child(MEMORY_LIMIT))
+        if _usable(_spare):
+            return
+        old, _spare = _spare, (MEMORY_LIMIT, _start_child(MEMORY_LIMIT))
+    _end(old)
 
 
 def stop_warm() -> None:
     """End the waiting child, if any."""
     global _spare
     with _spare_lock:
-        spare, _spare = _spare, None
-    if spare is not None:
-        spare[1].kill()
-        spare[1].communicate()
+        old, _spare = _spare, None
+    _end(old)
 
 
 def _take_child() -> subprocess.Popen:
-    """The spare when it is alive and under today's limits, else a new child."""
+    """The spare when it is usable, else a new child."""
     global _spare
     with _spare_lock:
         spare, _spare = _spare, None
-    if spare is not None and spare[0] == MEMORY_LIMIT and spare[1].poll() is None:
+    if _usable(spare):
         return spare[1]
-    if spare is not None and spare[1].poll() is None:
-        spare[1].kill()
-        spare[1].communicate()
+    _end(spare)
     return _start_child(MEMORY_LIMIT)
 
 
