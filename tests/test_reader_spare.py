@@ -71,3 +71,17 @@ def test_a_spare_whose_parent_has_gone_ends_quietly():
     proc = subprocess.run([sys.executable, "-m", "kam_core.ingest.child"], input=b"", capture_output=True,
                           cwd=ROOT, timeout=60)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+
+
+def test_a_path_relative_to_the_callers_folder_reads_that_file(tmp_path, monkeypatch):
+    """The child runs in the package's folder; the file named relative to ours is the one read."""
+    from tests.helpers import write_orders_csv
+
+    write_orders_csv(tmp_path / "orders.csv", ROWS)
+    monkeypatch.chdir(tmp_path)
+    store = Store(tmp_path / "kam.duckdb")
+    try:
+        report = importer.import_file(store, "orders.csv")
+        assert (report.rows_read, report.rows_loaded) == (2, 2)
+    finally:
+        store.close()

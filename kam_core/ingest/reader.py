@@ -87,7 +87,8 @@ def run_child(request: dict, path: str) -> dict:
     """One child call. ImportRefused when the child dies, times out or reports a failure."""
     size_mb = os.path.getsize(path) / 1024**2
     timeout = BASE_SECONDS + SECONDS_PER_MB * size_mb
-    return _answer(_take_child(), request, timeout)
+    # the child runs in the package's folder: a path relative to ours would name another file
+    return _answer(_take_child(), dict(request, path=os.path.abspath(path)), timeout)
 
 
 def _answer(proc: subprocess.Popen, request: dict, timeout: float) -> dict:
