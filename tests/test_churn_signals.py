@@ -315,7 +315,7 @@ def test_reasons_in_words_with_numbers():
     assert texts["decline"] == "revenue -55% vs the previous 90 days"
     assert texts["frequency"] == "ordered on 1 of the last 90 days; usually on 2.0"
     assert texts["downgrade"] == "tier fell from Key to General (2024Q1 → 2024Q2)"
-    assert texts["breadth"] == "bought 2 categories in the last 90 days, 4 in the 90 before"
+    assert texts["breadth"] == "categories bought: 2 in the last 90 days, 4 in the 90 before"
     # strongest first: decline 0.7, then silence and downgrade (2/3, in signal order), frequency, breadth
     assert [r["signal"] for r in en] == ["decline", "silence", "downgrade", "breadth", "frequency"]
     zh = {r["signal"]: r["text"] for r in reason_lists(row, "zh")[0]}

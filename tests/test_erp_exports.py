@@ -121,6 +121,11 @@ def test_the_reason_behind_most_rejects_is_said_first():
     (["月份", "客户名称", "订单日期", "销售额"], "orders", {"client": 1, "date": 2, "amount": 3}),
     (["客户经理", "月份", "目标"], "targets", {"owner": 0, "period": 1, "target": 2}),
     (["客户名称", "拜访时间", "拜访方式", "内容"], "contacts", {"client": 0, "date": 1, "kind": 2, "note": 3}),
+    # a bare 商品 is the product; 商品数量, 商品单价 and 商品金额 keep their own roles
+    (["单据日期", "客户名称", "商品", "数量", "单价", "金额（元）"], "orders",
+     {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
+    (["日期", "客户", "货品", "商品数量", "商品单价", "商品金额"], "orders",
+     {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
 ])
 def test_kind_and_mapping_from_headers(headers, kind, mapping):
     from kam_core.ingest import roles

@@ -57,7 +57,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "order_id": ("订单号", "订单编号", "单据编号", "单据号", "单号", "发票号", "发票号码", "销售单号", "出库单号", "orderid", "orderno",
                  "ordernumber", "invoiceno", "invoicenumber"),
     "category": ("品类", "类别", "商品类别", "产品类别", "产品线", "产品", "商品名称", "品名", "产品名称", "大类",
-                 "物料名称", "物料分类", "物料类别", "存货名称", "存货分类", "商品分类", "货品名称",
+                 "物料名称", "物料分类", "物料类别", "存货名称", "存货分类", "商品分类", "货品名称", "商品", "货品",
                  "category", "productcategory", "product", "productline", "sku"),
     "region": ("大区", "区域", "片区", "销售区域", "所属区域", "region", "area", "salesregion"),
     "city": ("城市", "所在城市", "地市", "所属城市", "city"),

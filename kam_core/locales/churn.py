@@ -86,9 +86,9 @@ STRINGS = {
                             "ordered on {n} of the last 90 days; usually on {usual}"),
     "churn.why.downgrade": ("等级从{before}降为{now}（{p_before} → {p_now}）", "tier fell from {before} to {now} ({p_before} → {p_now})"),
     "churn.why.breadth_category": ("近 90 天采购 {now} 个品类，前 90 天 {before} 个",
-                                   "bought {now} categories in the last 90 days, {before} in the 90 before"),
+                                   "categories bought: {now} in the last 90 days, {before} in the 90 before"),
     "churn.why.breadth_city": ("近 90 天在 {now} 个城市下单，前 90 天 {before} 个",
-                               "ordered in {now} cities in the last 90 days, {before} in the 90 before"),
+                               "cities ordered in: {now} in the last 90 days, {before} in the 90 before"),
     "churn.why.model": ("模型估计仍活跃的概率仅 {p}", "the model gives it a {p} chance of still being active"),
     # what else needs attention (service levels, the advance ledger)
     "churn.flag.contact": ("超期未联系：上次联系在 {days} 天前，应每 {cadence} 天联系一次",
