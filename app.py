@@ -10,7 +10,7 @@ from kam_core.charts.overview import movers_figure, trend_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.nav import script_of
-from ui.widgets import excel_download
+from ui.widgets import excel_download, money_column
 
 ctx = page_setup("overview")
 t = ctx.t
@@ -74,7 +74,7 @@ if not attention.empty:
             t("adv.col.end"): attention["end"],
             t("adv.col.owner"): attention["owner"].fillna(""),
         }), hide_index=True, width="stretch",
-            column_config={t("adv.col.remaining"): st.column_config.NumberColumn(format="localized")})
+            column_config={t("adv.col.remaining"): money_column()})
         st.page_link(script_of("advances"), label=t("adv.ov.open"), icon=":material/account_balance:")
 
 # ---- monthly trend
@@ -93,10 +93,9 @@ else:
 # ---- the lists behind the figures
 unit_column = t(f"w.{ctx.level}")
 prev_revenue = t("ov.prev_revenue", prev=prev.label)
-money_column = st.column_config.NumberColumn(format="localized")
-config = {t("ov.movers.prev"): money_column, t("ov.movers.now"): money_column, t("w.change"): money_column,
-          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money_column,
-          prev_revenue: money_column}
+config = {t("ov.movers.prev"): money_column(), t("ov.movers.now"): money_column(), t("w.change"): money_column(),
+          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money_column(),
+          prev_revenue: money_column()}
 
 
 def _table(frame, columns: dict[str, str]):

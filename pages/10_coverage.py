@@ -12,7 +12,7 @@ from kam_core.i18n import has
 from kam_core.ranks import unit_names
 from ui import nav, page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download
+from ui.widgets import excel_download, money_column
 
 ctx = page_setup("coverage")
 t = ctx.t
@@ -76,7 +76,7 @@ if not alerts.empty:
             t("cov.col.last"): [x.isoformat() if x else t("cov.never") for x in alerts["last_contact"]],
             t("cov.col.days"): alerts["days_since"], t("cov.col.t12m"): alerts["t12m"].round(2)}),
             hide_index=True, width="stretch",
-            column_config={t("cov.col.t12m"): st.column_config.NumberColumn(format="localized")})
+            column_config={t("cov.col.t12m"): money_column()})
         if any(p[1] == "nav.churn" for p in nav.available()):
             st.page_link(nav.script_of("churn"), label=t("cov.goto_churn"), icon=":material/notifications_active:")
 
@@ -122,7 +122,7 @@ if shown.empty:
 else:
     st.caption(t("w.clients_n", n=len(shown)))
     st.dataframe(_display(shown), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
-                 column_config={t("cov.col.t12m"): st.column_config.NumberColumn(format="localized")})
+                 column_config={t("cov.col.t12m"): money_column()})
 
 by_owner = coverage.coverage_by_owner(ctx.store, as_of)
 owner_table = pd.DataFrame({

@@ -47,8 +47,10 @@ with tab_pivot:
         shown.index = [total if v == explore.TOTAL else blank if v == explore.BLANK else v for v in shown.index]
         shown.columns = [total if c == explore.TOTAL else blank if c == explore.BLANK else c for c in shown.columns]
         shown.index.name = t(f"exp.dim.{rows}")
-        st.plotly_chart(pivot_figure(wide, rows, cols, t(f"exp.measure.{measure}"), blank), width="stretch")
-        number = "%,.0f" if measure in ("clients", "lines") else "%,.2f"
+        counts = measure in ("clients", "lines")
+        st.plotly_chart(pivot_figure(wide, rows, cols, t(f"exp.measure.{measure}"), blank,
+                                     money_lang=None if counts else ctx.lang), width="stretch")
+        number = "%,.0f" if counts else "%,.2f"
         st.dataframe(shown, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format=number) for c in shown.columns})
         if cols == explore.NONE:

@@ -232,7 +232,8 @@ if st.button(t("imp.confirm"), type="primary", icon=":material/publish:"):
     st.rerun()
 
 with st.expander(t("imp.head_caption")):
-    head = pd.DataFrame(ins.head).astype("string") if ins.head else pd.DataFrame()
+    width = max((len(row) for row in ins.head), default=0)    # title rows are shorter than the header
+    head = pd.DataFrame([row + [None] * (width - len(row)) for row in ins.head]).astype("string")
     if not head.empty:
         header_lines = range(ins.header_row, ins.header_row + ins.header_lines) if ins.header_row is not None else ()
         head.index = [f"{i + 1}{' ◀' if i in header_lines else ''}" for i in range(len(head))]

@@ -8,7 +8,7 @@ import streamlit as st
 from kam_core import fmt, pareto
 from kam_core.charts import SERIES
 from kam_core.charts import pareto as charts
-from ui import page_setup
+from ui import page_setup, widgets
 from ui.layout import no_data
 from ui.widgets import excel_download, md_plain
 
@@ -104,7 +104,7 @@ if compare and before is not None:
                       share_prev=fmt.pct(before.share), k=result.k, n=result.active, share=fmt.pct(result.share),
                       units=units, trend=t(trend)))
 
-money_column = st.column_config.NumberColumn(format="localized")
+money_column = widgets.money_column()
 percent_column = st.column_config.NumberColumn(format="percent")
 
 

@@ -12,7 +12,7 @@ from kam_core.charts.tiers import cuts_figure, distribution_figure, matrix_style
 from kam_core.ranks import MEASURES, TIERS, TierRule
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download
+from ui.widgets import excel_download, money_column
 
 ctx = page_setup("tiers")
 t = ctx.t
@@ -32,10 +32,6 @@ def tier_name(tier) -> str:
 
 def period_text(period: periods.Period) -> str:
     return ctx.period_label(period)
-
-
-def money_column(label: str):
-    return st.column_config.NumberColumn(label, format="localized")
 
 
 def pct_column(label: str):

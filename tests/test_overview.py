@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -205,6 +206,23 @@ def test_money_ticks_are_round_and_cover_the_top():
     values, texts = money_ticks(83_000_000, "zh")
     assert values[0] == 0 and values[-1] >= 83_000_000
     assert texts[1] == "2,000万"
+
+
+def test_money_ticks_reach_below_zero_for_refunds():
+    values, texts = money_ticks(300_000, "zh", low=-120_000)
+    assert values == [-200_000, -100_000, 0, 100_000, 200_000, 300_000]
+    assert texts == ["-20万", "-10万", "0", "10万", "20万", "30万"]
+    assert money_ticks(0, "zh", low=0) == ([0.0], ["0"])
+
+
+def test_money_axis_speaks_wan_in_chinese_and_k_in_english():
+    from kam_core.charts import money_axis
+
+    zh = money_axis(pd.Series([66_000.0, 107_000.0, None, 12_000.5]), "zh")
+    assert zh["tickvals"][0] == 0 and zh["tickvals"][-1] >= 107_000
+    assert zh["ticktext"][:3] == ["0", "2.5万", "5万"]      # 107,000 / 5 rounds up to steps of 2.5万
+    assert money_axis([66_000.0, 107_000.0], "en")["ticktext"][:3] == ["0", "25K", "50K"]
+    assert money_axis(pd.Series([], dtype="float64"), "zh") == {}
 
 
 # ------------------------------------------------------------------ the demo portfolio

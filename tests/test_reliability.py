@@ -227,3 +227,14 @@ def test_hash_and_check_password():
     assert check_password("correct horse", stored)
     assert not check_password("correct hors", stored)
     assert not check_password("x", "garbage")
+
+
+def test_a_csv_with_a_title_line_shows_its_first_rows(demo_db):
+    """A title line has one field and the header ten: the first rows still show, as read."""
+    page = open_page("pages/13_import.py", "en")
+    text = "2024年销售明细\n导出人：王五,,导出时间：2025/01/03\n客户名称,日期,金额\n永辉超市,2024-03-01,\"1,200.50\"\n"
+    page.file_uploader[0].set_value(("t.csv", text.encode("gbk"), "text/csv")).run()
+    assert "imp" in page.session_state and not page.exception
+    head = page.session_state["imp"].head
+    assert [row[:3] for row in head[:3]] == [["2024年销售明细"], ["导出人：王五", None, "导出时间：2025/01/03"],
+                                             ["客户名称", "日期", "金额"]]

@@ -9,6 +9,11 @@ from kam_core.export import xlsx_bytes
 from kam_core.ingest.header import column_letter
 
 
+def money_column(label: str | None = None):
+    """Yuan in a table: thousands separators and always two decimals (13,690.90, not 13,690.9)."""
+    return st.column_config.NumberColumn(label, format="%,.2f")
+
+
 def column_label(ins, index: int) -> str:
     """'C · 金额': the column's letter in the sheet and its header."""
     position = ins.read.positions[index] if index < len(ins.read.positions) else index

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 MAX_POINTS = 2000
@@ -46,15 +47,27 @@ def tick_label(value: float, lang: str) -> str:
     return f"{sign}{a:,.6g}"
 
 
-def money_ticks(high: float, lang: str, count: int = 5) -> tuple[list[float], list[str]]:
-    """Round tick values from 0 to high (1, 2, 2.5 or 5 x 10^n apart) with their labels."""
-    if not high or high <= 0 or not math.isfinite(high):
+def money_ticks(high: float, lang: str, count: int = 5, low: float = 0.0) -> tuple[list[float], list[str]]:
+    """Round tick values from min(low, 0) to high (1, 2, 2.5 or 5 x 10^n apart) with their labels."""
+    low = min(low, 0.0) if math.isfinite(low) else 0.0
+    high = max(high, 0.0) if math.isfinite(high) else 0.0
+    if high - low <= 0:
         return [0.0], ["0"]
-    raw = high / count
+    raw = (high - low) / count
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    values = list(np.arange(0, high + step * 0.999, step))
+    values = list(np.arange(math.floor(low / step) * step, high + step * 0.999, step))
     return values, [tick_label(v, lang) for v in values]
+
+
+def money_axis(values, lang: str) -> dict:
+    """Axis settings for money: round ticks over the values' range, written in 万 / 亿 (Chinese) or
+    K / M / B (English), where plotly's own SI ticks would say 100k to a Chinese reader."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").dropna()
+    if numbers.empty:
+        return {}
+    ticks, texts = money_ticks(float(numbers.max()), lang, low=float(numbers.min()))
+    return {"tickvals": ticks, "ticktext": texts}
 
 
 def downsample_indices(n: int, keep: list[int] | tuple[int, ...] = (), max_points: int = MAX_POINTS) -> np.ndarray:

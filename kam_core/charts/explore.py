@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_core.charts import SERIES, style
+from kam_core.charts import SERIES, money_axis, style
 from kam_core.charts.profile import label
 from kam_core.explore import PERIOD_DIMENSIONS, TOTAL
 
@@ -13,7 +13,7 @@ MAX_SERIES = 10
 
 
 def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, blank: str,
-                 height: int = 440) -> go.Figure:
+                 height: int = 440, money_lang: str | None = None) -> go.Figure:
     """Row totals as bars when there is no column dimension; otherwise the largest columns as stacked
     bars per row (or one line each when the rows are periods). The TOTAL row and column are left out."""
     body = wide.drop(index=TOTAL, errors="ignore")
@@ -40,5 +40,9 @@ def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, b
                             hovertemplate=f"{name}<br>%{{x}}: %{{y:,.2f}}<extra></extra>")
         fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    fig.update_yaxes(title=measure_label, tickformat="~s")
+    if money_lang:    # money in 万 / 亿 or K / M; stacked bars reach their row totals
+        reach = shown[TOTAL] if cols == "none" or len(body.columns) <= 1 or not over_time else shown[columns].stack()
+        fig.update_yaxes(title=measure_label, **money_axis(pd.concat([reach, pd.Series([0.0])]), money_lang))
+    else:
+        fig.update_yaxes(title=measure_label, tickformat="~s")
     return style(fig, height=height, legend=cols != "none")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from kam_core.charts import TIER_COLORS, style
+from kam_core.charts import TIER_COLORS, money_axis, style
 from kam_core.i18n import t
 from kam_core.ranks import TIERS
 
@@ -28,5 +28,5 @@ def agenda_figure(agenda, lang: str, height: int | None = None) -> go.Figure:
     fig = go.Figure(go.Bar(x=shown["revenue"], y=names, orientation="h", marker_color=TIER_COLORS["key"],
                            customdata=[fmt.money(v, lang) for v in shown["revenue"]],
                            hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
-    fig.update_xaxes(tickformat="~s", title=t("w.revenue", lang))
+    fig.update_xaxes(title=t("w.revenue", lang), **money_axis(shown["revenue"], lang))
     return style(fig, height=height or max(260, 60 + 22 * len(shown)), legend=False)

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kam_core import fmt
-from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, TIER_COLORS, style
+from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, TIER_COLORS, money_axis, style
 from kam_core.i18n import t
 from kam_core.stakeholders import ATTITUDES, DECISION_ROLES
 
@@ -32,7 +32,8 @@ def monthly_figure(frame: pd.DataFrame, lang: str, has_profit: bool = True, heig
                         customdata=[fmt.money(v, lang) for v in frame["profit"]],
                         hovertemplate="%{x}<br>%{customdata}<extra></extra>")
     fig.update_xaxes(type="category")
-    fig.update_yaxes(tickformat="~s")
+    shown = [frame["revenue"], frame["profit"]] if has_profit else [frame["revenue"]]
+    fig.update_yaxes(**money_axis(pd.concat(shown), lang))
     return style(fig, height=height)
 
 
@@ -45,7 +46,7 @@ def mix_figure(frame: pd.DataFrame, lang: str, blank_label: str, top: int = 12, 
                            text=shares, textposition="auto",
                            customdata=[fmt.money(v, lang) for v in shown["revenue"]],
                            hovertemplate="%{y}<br>%{customdata} · %{text}<extra></extra>"))
-    fig.update_xaxes(tickformat="~s")
+    fig.update_xaxes(**money_axis(shown["revenue"], lang))
     return style(fig, height=max(height, 40 + 26 * len(shown)), legend=False)
 
 
