@@ -93,9 +93,10 @@ else:
 # ---- the lists behind the figures
 unit_column = t(f"w.{ctx.level}")
 prev_revenue = t("ov.prev_revenue", prev=prev.label)
-config = {t("ov.movers.prev"): money_column(), t("ov.movers.now"): money_column(), t("w.change"): money_column(),
-          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money_column(),
-          prev_revenue: money_column()}
+money = money_column()
+config = {t("ov.movers.prev"): money, t("ov.movers.now"): money, t("w.change"): money,
+          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money,
+          prev_revenue: money}
 
 
 def _table(frame, columns: dict[str, str]):

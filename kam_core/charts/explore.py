@@ -25,6 +25,7 @@ def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, b
         fig.add_bar(x=names[:len(shown)], y=shown[TOTAL], name=measure_label, marker_color=SERIES[0],
                     hovertemplate="%{x}<br>%{y:,.2f}<extra></extra>")
         fig.update_layout(showlegend=False)
+        reach = shown[TOTAL]
     else:
         columns = [c for c in body.columns if c != TOTAL][:MAX_SERIES]
         shown = body if over_time else body.head(MAX_BARS)
@@ -39,10 +40,10 @@ def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, b
                 fig.add_bar(x=names[:len(shown)], y=values, name=name, marker_color=color,
                             hovertemplate=f"{name}<br>%{{x}}: %{{y:,.2f}}<extra></extra>")
         fig.update_layout(barmode="stack")
+        reach = shown[columns].stack() if over_time else shown[TOTAL]   # stacked bars reach their row totals
     fig.update_xaxes(type="category")
-    if money_lang:    # money in 万 / 亿 or K / M; stacked bars reach their row totals
-        reach = shown[TOTAL] if cols == "none" or len(body.columns) <= 1 or not over_time else shown[columns].stack()
-        fig.update_yaxes(title=measure_label, **money_axis(pd.concat([reach, pd.Series([0.0])]), money_lang))
+    if money_lang:    # money in 万 / 亿 or K / M
+        fig.update_yaxes(title=measure_label, **money_axis(reach, money_lang))
     else:
         fig.update_yaxes(title=measure_label, tickformat="~s")
     return style(fig, height=height, legend=cols != "none")
