@@ -132,3 +132,14 @@ def test_kind_and_mapping_from_headers(headers, kind, mapping):
 
     assert roles.detect_kind(headers) == kind
     assert roles.propose(headers, kind) == mapping
+
+
+@pytest.mark.parametrize("header, known", [
+    ("客户名称", True), (" 客户 名称 ", True), ("金额（元）", True), ("拜访时间", True), ("Amount", True),
+    ("客户名称备注", False), ("月份", True), ("产品说明书", False), ("华润万家", False), ("", False), (None, False)])
+def test_known_header_name_is_an_exact_role_name_in_some_kind(header, known):
+    """The header search counts a cell as a column name exactly when some role's name scores 100."""
+    from kam_core.ingest import roles
+
+    exact = any(roles.name_score(header, kind, role) >= 100 for kind in roles.KINDS for role in roles.ROLES[kind])
+    assert roles.is_known_name(header) is known is exact

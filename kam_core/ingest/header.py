@@ -36,10 +36,7 @@ def row_score(row: list, below: list[list]) -> float:
     if len(texts) < 2:
         return 0.0
     numbers = _filled(row) - len(texts)
-    known = 0
-    for value in texts:
-        if any(roles.name_score(value, kind, role) >= 100 for kind in roles.KINDS for role in roles.ROLES[kind]):
-            known += 1
+    known = sum(1 for value in texts if roles.is_known_name(value))
     data_below = sum(1 for r in below if _filled(r) >= max(2, len(texts) // 2))
     return 10 * known + len(texts) - 3 * numbers + (2 if data_below else -5)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kam_core.ingest import clean
 
@@ -100,6 +101,17 @@ def normalize_header(header) -> str:
 
 def synonyms_for(kind: str, role: str) -> tuple[str, ...]:
     return SYNONYMS.get(role, ()) + _EXTRA.get((kind, role), ())
+
+
+@lru_cache(maxsize=1)
+def _exact_names() -> frozenset[str]:
+    return frozenset(s for kind in KINDS for role in ROLES[kind] for s in synonyms_for(kind, role))
+
+
+def is_known_name(header) -> bool:
+    """Whether a header is exactly some role's name in some kind (name_score 100)."""
+    norm = normalize_header(header)
+    return bool(norm) and norm in _exact_names()
 
 
 def name_score(header, kind: str, role: str) -> int:
