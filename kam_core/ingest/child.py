@@ -158,6 +158,27 @@ def _write_ipc(table, out: str) -> None:
         writer.write_table(table, max_chunksize=1 << 20)
 
 
+def _plain_columns(table):
+    """Parquet columns as the cleaning reads them: categories (dictionary-encoded, as pandas writes
+    them) as their values; lists, structs and maps as JSON text; times and durations as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        kind = field.type
+        if pa.types.is_dictionary(kind):
+            column = pc.cast(table.column(index), kind.value_type)
+        elif pa.types.is_nested(kind):
+            column = pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                               for v in table.column(index).to_pylist()], pa.string())
+        elif pa.types.is_time(kind) or pa.types.is_duration(kind):
+            column = pc.cast(table.column(index), pa.string())
+        else:
+            continue
+        table = table.set_column(index, pa.field(field.name, column.type), column)
+    return table
+
+
 def op_read(req: dict) -> dict:
     fmt = req["fmt"]
     if fmt == "csv":
@@ -165,7 +186,7 @@ def op_read(req: dict) -> dict:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        table = pq.read_table(req["path"])
+        table = _plain_columns(pq.read_table(req["path"]))
         _write_ipc(table, req["out"])
         return {"names": table.column_names, "n_rows": table.num_rows, "merged": []}
     import fastexcel
