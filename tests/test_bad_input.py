@@ -293,6 +293,27 @@ def test_negative_and_zero_amounts_load(store, tmp_path):
         assert cur.execute("SELECT sum(amount) FROM transactions WHERE client_key = '甲'").fetchone()[0] == -70
 
 
+def test_numbers_too_large_for_the_store_are_named_not_crashed_on(store, tmp_path):
+    """An account or document number read as money: the amount's row is rejected by name; a profit or a
+    store count too large is left empty with a warning; the other rows load."""
+    path = _xlsx(tmp_path / "huge.xlsx", [
+        ["客户名称", "日期", "金额", "毛利", "门店数"],
+        ["甲", dt.datetime(2024, 1, 5), 20251130000012345678, 1, 3],
+        ["甲", dt.datetime(2024, 1, 6), 1_234_567_890, 2, 4],
+        ["乙", dt.datetime(2024, 1, 7), 10, 6222021234567890123, 5],
+        ["乙", dt.datetime(2024, 1, 8), 20, 3, 3_000_000_000]])
+    before = state(store)
+    report = importer.import_file(store, str(path), today=TODAY)
+    assert [(r.row, r.code, r.column) for r in report.rejects] == [(2, "amount_too_large", "金额")]
+    assert [(w.column, w.count, w.rows) for w in report.warnings] == [("毛利", 1, [4]), ("门店数", 1, [5])]
+    with store.reader() as cur:
+        rows = cur.execute("SELECT order_date, amount, profit, store_count FROM transactions WHERE client_key IN "
+                           "('甲', '乙') ORDER BY order_date").fetchall()
+    assert rows == [(dt.date(2024, 1, 6), 1_234_567_890, 2, 4), (dt.date(2024, 1, 7), 10, None, 5),
+                    (dt.date(2024, 1, 8), 20, 3, None)]
+    assert state(store)[0] == before[0] + 1
+
+
 def test_text_file_named_xlsx_is_read_as_csv(store, tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_text("客户名称,日期,金额\n甲,2024-01-05,5\n", encoding="utf-8")

@@ -231,7 +231,7 @@ REPEATING = ["2024-03-05 00:00:00", " 1.2万 ", "2024/3/6", None, "", "abc", "20
 
 
 @pytest.mark.parametrize("convert", [columns.to_number, columns.to_date, columns.to_text, columns.to_client,
-                                     columns.to_period, columns.to_int])
+                                     columns.to_period])
 def test_dictionary_encoded_column_converts_like_the_plain_one(convert):
     """Repeating text is converted once per distinct value: the rows get exactly what the plain path gives."""
     plain = pa.array(REPEATING)

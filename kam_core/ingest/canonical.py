@@ -301,14 +301,34 @@ def _parallel(calls: dict) -> dict:
     return {name: future.result() for name, future in futures.items()}
 
 
+# What the store's columns hold: money is DECIMAL(18,4), store counts INTEGER.
+MONEY_LIMIT = 1e14
+COUNT_LIMIT = 2**31 - 1
+
+
+def _over(values, limit: float) -> np.ndarray:
+    """Values too large for the store's column (an id or a document number taken for money)."""
+    return pc.fill_null(pc.greater_equal(pc.abs(values), limit), False).to_numpy(zero_copy_only=False)
+
+
 def _number(table, labels, mapping, role, as_int=False):
-    """(values, unreadable mask) of an optional number role; (None, None) when unmapped."""
+    """(values, unreadable mask) of an optional number role; (None, None) when unmapped.
+    A value too large for the store counts as unreadable (amount: _orders rejects it by name)."""
     if role not in mapping:
         return None, None
     index = mapping[role]
+    column = table.column(index)
     if as_int:
-        return columns.to_int(table.column(index))
-    return columns.to_number(table.column(index), _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+        numbers, bad = columns.to_number(column)
+        limit = COUNT_LIMIT
+    else:
+        numbers, bad = columns.to_number(column, _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+        limit = MONEY_LIMIT if role in roles.MONEY_ROLES and role != "amount" else None
+    if limit is not None:
+        over = _over(numbers, limit)
+        if over.any():
+            numbers, bad = pc.if_else(pa.array(over), None, numbers), _np(bad) | over
+    return (pc.cast(pc.round(numbers), pa.int64()) if as_int else numbers), bad
 
 
 def _number_or_nulls(parsed, labels, mapping, role, rows: _Rows, warnings: list, n: int, as_int=False):
@@ -400,6 +420,10 @@ def _orders(table, labels, mapping, rows: _Rows, today):
         amount = pc.multiply(quantity, unit_price)
         rows.reject(pc.is_null(quantity), "missing_quantity", mapping.get("quantity"))
         rows.reject(pc.is_null(unit_price), "missing_unit_price", mapping.get("unit_price"))
+    over = _over(amount, MONEY_LIMIT)
+    if over.any():
+        rows.reject(over, "amount_too_large", mapping.get("amount", mapping.get("quantity")))
+        amount = pc.if_else(pa.array(over), None, amount)
     out = {
         "client_key": keys, "client_name": names, "client_id": client_ids, "order_date": dates, "amount": amount,
         "profit": _number_or_nulls(parsed["profit"], labels, mapping, "profit", rows, warnings, n),
@@ -450,6 +474,9 @@ def _targets(table, labels, mapping, rows: _Rows, today):
     rows.reject(bad_periods, "bad_period", period_index)
     rows.reject(pc.is_null(periods), "missing_period", period_index)
     target, bad = columns.to_number(table.column(target_index), _scale(labels, target_index))
+    over = _over(target, MONEY_LIMIT)
+    rows.reject(over, "bad_target", target_index)
+    target = pc.if_else(pa.array(over), None, target)
     rows.reject(bad, "bad_target", target_index)
     rows.reject(pc.is_null(target), "missing_target", target_index)
     client_names, client_keys = (columns.to_client(table.column(mapping["client"])) if "client" in mapping

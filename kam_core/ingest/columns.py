@@ -200,12 +200,6 @@ def to_client(column):
     return pc.take(names, encoded.indices), pc.take(pa.array(keys, type=pa.string()), encoded.indices)
 
 
-def to_int(column):
-    """Counts such as store numbers: numbers rounded to whole, unreadable mask."""
-    numbers, bad = to_number(column)
-    return pc.cast(pc.round(numbers), pa.int64(), safe=False), bad
-
-
 @per_distinct
 def to_period(column):
     """Target periods as canonical labels (2024, 2024Q3, 2024-07)."""

@@ -52,6 +52,8 @@ STRINGS = {
     "reject.date_in_future": ("日期晚于导入当天", "Date after the import date"),
     "reject.bad_amount": ("金额不是数字", "Amount is not a number"),
     "reject.missing_amount": ("缺少金额", "No amount"),
+    "reject.amount_too_large": ("金额过大（超过 100 万亿），可能是单号或账号，请检查金额列",
+                                "Amount too large (over 100 trillion): probably a document or account number; check the amount column"),
     "reject.missing_quantity": ("缺少数量（金额需由数量×单价计算）", "No quantity (amount is quantity × unit price)"),
     "reject.missing_unit_price": ("缺少单价（金额需由数量×单价计算）", "No unit price (amount is quantity × unit price)"),
     "reject.bad_period": ("期间无法识别（应为 2024、2024Q3、2024-07 等）", "Period not readable (use 2024, 2024Q3, 2024-07…)"),
