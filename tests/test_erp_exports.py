@@ -143,3 +143,37 @@ def test_known_header_name_is_an_exact_role_name_in_some_kind(header, known):
 
     exact = any(roles.name_score(header, kind, role) >= 100 for kind in roles.KINDS for role in roles.ROLES[kind])
     assert roles.is_known_name(header) is known is exact
+
+
+def test_subtotals_under_long_names_and_in_other_columns_are_skipped(store, tmp_path):
+    """A subtotal after a long branch name; a region subtotal in 大区 with the client cell empty; 合计
+    written under 数量. A client whose note says 累计 still loads."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["大区", "客户名称", "日期", "数量", "金额", "备注"])
+    ws.append(["华东", "上海联华快客便利有限公司第一分公司", dt.datetime(2024, 5, 6), 2, 1200.5, None])
+    ws.append(["华东", "上海联华快客便利有限公司第一分公司 小计", None, 2, 1200.5, None])
+    ws.append(["华东", "物美", dt.datetime(2024, 5, 7), 1, 300, "本月累计"])
+    ws.append(["华东区 小计", None, None, 3, 1500.5, None])
+    ws.append([None, None, None, "合计", 1500.5, None])
+    path = tmp_path / "subtotals.xlsx"
+    wb.save(path)
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert (report.rows_loaded, report.rows_rejected, report.skipped_by["totals"]) == (2, 0, 3)
+    with store.reader() as cur:
+        assert cur.execute("SELECT sum(amount) FROM transactions").fetchone()[0] == 1500.5
+
+
+def test_quantities_written_with_their_unit_derive_the_amount(store, tmp_path):
+    """282箱 is 282; a quantity that is no number rejects its row saying so, not 'no quantity'."""
+    path = tmp_path / "lines.csv"
+    path.write_text("客户名称,日期,数量,单价\n甲,2024-05-06,282箱,2.5\n甲,2024-05-07,12 瓶,10\n"
+                    "乙,2024-05-08,3pcs,1\n乙,2024-05-09,若干,1\n", encoding="utf-8")
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert [(r.row, r.code, r.column, r.value) for r in report.rejects] == [(5, "bad_quantity", "数量", "若干")]
+    assert report.warnings == []
+    with store.reader() as cur:
+        assert cur.execute("SELECT client_key, sum(amount), sum(quantity) FROM transactions GROUP BY 1 "
+                           "ORDER BY 1").fetchall() == [("乙", 3, 3), ("甲", 825, 294)]

@@ -92,3 +92,21 @@ def test_joined_header_carries_a_merged_group_name():
     top, below = ["日期", "金额", None, "备注"], [None, "含税", "无税", None]
     assert header.joined_header(top, below, [[0, 1, 0, 2]], 0) == ["日期", "金额 含税", "金额 无税", "备注"]
     assert header.joined_header(top, below, [], 0) == ["日期", "金额 含税", "无税", "备注"]
+
+
+@pytest.mark.parametrize("merge", [True, False], ids=["merged", "unmerged"])
+def test_grouped_header_repeated_on_every_page_is_skipped_whole(store, tmp_path, merge):
+    """Exports printed with page breaks repeat both header lines; neither is data."""
+    path = _grouped_workbook(tmp_path / "明细.xlsx", merge)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(8, 2)          # between the second and third line: header again, both lines
+    for column, value in zip("ABCDE", ["单据日期", "客户", "数量", "金额", None]):
+        ws[f"{column}8"] = value
+    ws["D9"], ws["E9"] = "含税金额", "无税金额"
+    wb.save(path)
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert (report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_skipped) == (7, 4, 0, 3)
+    assert report.skipped_by == {"blank": 0, "header": 2, "totals": 1}
+    with store.reader() as cur:
+        assert cur.execute("SELECT sum(amount) FROM transactions").fetchone()[0] == 4277

@@ -170,10 +170,17 @@ def _text_equal_mask(column, value: str) -> np.ndarray:
     return pc.fill_null(_trimmed_equal(column, value), False).to_numpy(zero_copy_only=False)
 
 
-def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list) -> np.ndarray:
+def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list,
+                          header_lines: list[list] | None = None) -> np.ndarray:
     """Rows that repeat the header (exports that print it on every page): at least half the named
     columns hold their header text. Repeating columns are checked first (once per distinct value);
-    the others only on the rows that could still reach the threshold."""
+    the others only on the rows that could still reach the threshold. A two-line header
+    (header_lines: its two lines' cells per column) repeats as its first line, then its second."""
+    if header_lines:
+        first, second = header_lines
+        mask = _repeated_header_mask(table, labels, first)
+        _mark_second_lines(table, mask, second)
+        return mask
     named = [(i, str(h).strip()) for i, h in enumerate(header_texts) if isinstance(h, str) and h.strip()]
     if len(named) < 2:
         return np.zeros(table.num_rows, dtype=bool)
@@ -192,6 +199,18 @@ def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list
         for k, (_, text) in enumerate(plain):
             hits[rows] += _text_equal_mask(part.column(k), text)
     return hits >= need
+
+
+def _mark_second_lines(table: pa.Table, mask: np.ndarray, second: list) -> None:
+    """The row under each repeated first line, when every cell it fills holds the second line's text."""
+    texts = [str(v).strip() if isinstance(v, str) and v.strip() else None for v in second]
+    if not any(texts):
+        return
+    for row in np.flatnonzero(mask[:-1] if len(mask) else mask) + 1:
+        cells = table.slice(int(row), 1).to_pylist()[0].values()
+        filled = [(str(v).strip(), text) for v, text in zip(cells, texts) if not clean.is_blank(v)]
+        if filled and all(value == text for value, text in filled):
+            mask[row] = True
 
 
 _TOTALS_HINT = "计|汇|(?i:total|ｔｏｔａｌ)"
@@ -219,6 +238,24 @@ def _totals_mask(table: pa.Table, check: list[int]) -> np.ndarray:
         if columns.is_text(column):
             mask |= pc.fill_null(_totals_cells(column), False).to_numpy(zero_copy_only=False)
     return mask
+
+
+def _unnamed_totals(table: pa.Table, mapping: dict[str, int], checked: list[int], totals: np.ndarray,
+                    data: np.ndarray) -> None:
+    """A row naming no client with a totals label in any other column (华北区 小计 under 大区, 合计
+    under 数量) is a totals row too. Rows that name a client keep loading whatever their notes say."""
+    name_columns = [mapping[r] for r in ("client", "client_id") if r in mapping]
+    if not name_columns:
+        return
+    unnamed = data.copy()
+    for index in name_columns:
+        unnamed &= ~_present(table.column(index))
+    rows = np.flatnonzero(unnamed)
+    others = [i for i in range(table.num_columns) if i not in checked]
+    if not len(rows) or not others:
+        return
+    part = table.select(others).take(pa.array(rows))
+    totals[rows[_totals_mask(part, list(range(len(others))))]] = True
 
 
 def _np(mask) -> np.ndarray:
@@ -267,19 +304,22 @@ class _Rows:
 
 def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping: dict[str, int], kind: str,
                 source_rows: np.ndarray, today: dt.date, merged: list | None = None,
-                positions: list[int] | None = None, first_data_row: int = 0) -> Cleaned:
-    """Convert a read sheet (positional columns) into the canonical table of its kind."""
+                positions: list[int] | None = None, first_data_row: int = 0,
+                header_lines: list[list] | None = None) -> Cleaned:
+    """Convert a read sheet (positional columns) into the canonical table of its kind.
+    header_lines: a two-line header's lines, cells per read column (to skip it where it repeats)."""
     if merged:
         table = _fill_merged(table, merged, positions or list(range(table.num_columns)), first_data_row)
     # one encoding per column: from here on, work on repeating text runs once per distinct value
     table = pa.table(list(_POOL.map(columns.encode_repeating, table.columns)), names=table.column_names)
     n = table.num_rows
     blank = _blank_mask(table)
-    header_repeat = _repeated_header_mask(table, labels, header_texts) & ~blank
+    header_repeat = _repeated_header_mask(table, labels, header_texts, header_lines) & ~blank
     check = sorted(set(range(min(3, table.num_columns))) |
                    {mapping[r] for r in ("client", "client_id", "date", "order_id", "category", "owner", "period")
                     if r in mapping})
     totals = _totals_mask(table, check) & ~blank & ~header_repeat
+    _unnamed_totals(table, mapping, check, totals, ~(blank | header_repeat | totals))
     data = ~(blank | header_repeat | totals)
     rows = _Rows(table, labels, source_rows, data)
     build = {"orders": _orders, "clients": _clients, "targets": _targets, "contacts": _contacts}[kind]
@@ -322,7 +362,8 @@ def _number(table, labels, mapping, role, as_int=False):
         numbers, bad = columns.to_number(column)
         limit = COUNT_LIMIT
     else:
-        numbers, bad = columns.to_number(column, _scale(labels, index) if role in roles.MONEY_ROLES else 1)
+        numbers, bad = columns.to_number(column, _scale(labels, index) if role in roles.MONEY_ROLES else 1,
+                                         count_units=role == "quantity")
         limit = MONEY_LIMIT if role in roles.MONEY_ROLES and role != "amount" else None
     if limit is not None:
         over = _over(numbers, limit)
@@ -336,7 +377,7 @@ def _number_or_nulls(parsed, labels, mapping, role, rows: _Rows, warnings: list,
     values, bad = parsed
     if values is None:
         return pa.nulls(n, pa.int64() if as_int else pa.float64())
-    bad = _np(bad) & rows.data
+    bad = _np(bad) & rows.data & (rows.code == 0)   # rows already rejected say why elsewhere
     if bad.any():
         hit = np.flatnonzero(bad)
         warnings.append(Warning(labels[mapping[role]], int(bad.sum()), [int(rows.source_rows[i]) for i in hit[:5]]))
@@ -410,6 +451,10 @@ def _orders(table, labels, mapping, rows: _Rows, today):
     keys, names, client_ids = _client(table, mapping, rows, n, parsed=parsed["client"])
     dates, bad_dates = parsed["date"]
     _reject_dates(rows, table.column(date_index), dates, bad_dates, date_index, today)
+    if "amount" not in mapping:   # derived: an unreadable quantity or unit price is the row's reason
+        for role in ("quantity", "unit_price"):
+            if parsed[role][1] is not None:
+                rows.reject(parsed[role][1], f"bad_{role}", mapping[role])
     quantity = _number_or_nulls(parsed["quantity"], labels, mapping, "quantity", rows, warnings, n)
     unit_price = _number_or_nulls(parsed["unit_price"], labels, mapping, "unit_price", rows, warnings, n)
     if "amount" in mapping:

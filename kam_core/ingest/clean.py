@@ -286,7 +286,7 @@ def parse_period(value) -> str | None:
 # ---------------------------------------------------------------- rows that are not data
 
 # The word ends the label: 合计, 本页小计, 华北区 小计, 小计（北京）; a client named 合计科技 is a client.
-TOTALS_REGEX = (r"^\s*(?:.{1,16}?)?(合\s*计|总\s*计|小\s*计|总合计|共\s*计|累\s*计|汇\s*总)\s*[:：]?\s*"
+TOTALS_REGEX = (r"^\s*(?:.{1,60}?)?(合\s*计|总\s*计|小\s*计|总合计|共\s*计|累\s*计|汇\s*总)\s*[:：]?\s*"
                 r"(?:[(（][^()（）]{0,20}[)）])?\s*$"
                 r"|^\s*(grand\s*total|sub\s*-?\s*total|total)\s*[:：]?\s*(?:\([^()]{0,20}\))?\s*$")
 

@@ -93,9 +93,15 @@ def _text_of(array: pa.Array) -> pa.Array:
     return pc.cast(array, pa.string())
 
 
+# A count written with its unit, as order systems print quantities: 282箱, 12 瓶, 3pcs.
+_COUNT_UNIT = (r"(?i)(\d)\s*(箱|件|个|瓶|盒|袋|包|台|套|只|支|张|桶|罐|听|条|片|本|双|对|组|提|板|托|份|吨|公斤|千克|斤"
+               r"|kg|pcs|pc|ea|ctn|cs)\s*$")
+
+
 @per_distinct
-def to_number(column, scale: int = 1):
-    """Money or quantities as float64 (None where missing) and the unreadable mask."""
+def to_number(column, scale: int = 1, count_units: bool = False):
+    """Money or quantities as float64 (None where missing) and the unreadable mask.
+    count_units: a unit after the number (282箱) is dropped, for quantities."""
     array = as_array(column)
     n = len(array)
     if pa.types.is_null(array.type):
@@ -107,6 +113,8 @@ def to_number(column, scale: int = 1):
         bad = pc.is_valid(array)
         return pa.nulls(n, pa.float64()), bad
     text = _text_of(array)
+    if count_units:
+        text = pc.replace_substring_regex(text, _COUNT_UNIT, r"\1")
     plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_NUMBER), False)
     fast = pc.cast(pc.utf8_trim_whitespace(pc.if_else(plain, text, None)), pa.float64())
     if scale != 1:

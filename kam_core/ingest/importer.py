@@ -316,8 +316,13 @@ def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None
         empty = canonical.Cleaned(kind, pa.table({}), [], ins.read.table.num_rows, 0, {})
         return Preview(empty, mapping, missing, None, None, [])
     first_data_row = (ins.header_row + ins.header_lines) if ins.header_row is not None else 1
+    lines = None
+    if ins.header_lines == 2:
+        lines = [[row[p] if p < len(row) else None for p in ins.read.positions]
+                 for row in ins.head[ins.header_row: ins.header_row + 2]]
     cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
-                                    today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row)
+                                    today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row,
+                                    lines)
     date_min, date_max = cleaned.date_range()
     overlaps = find_overlaps(store, date_min, date_max, ignore_demo) if kind == "orders" and date_min else []
     return Preview(cleaned, mapping, [], date_min, date_max, overlaps)

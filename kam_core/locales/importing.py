@@ -55,6 +55,8 @@ STRINGS = {
     "reject.amount_too_large": ("金额过大（超过 100 万亿），可能是单号或账号，请检查金额列",
                                 "Amount too large (over 100 trillion): probably a document or account number; check the amount column"),
     "reject.missing_quantity": ("缺少数量（金额需由数量×单价计算）", "No quantity (amount is quantity × unit price)"),
+    "reject.bad_quantity": ("数量不是数字（金额需由数量×单价计算）", "Quantity is not a number (amount is quantity × unit price)"),
+    "reject.bad_unit_price": ("单价不是数字（金额需由数量×单价计算）", "Unit price is not a number (amount is quantity × unit price)"),
     "reject.missing_unit_price": ("缺少单价（金额需由数量×单价计算）", "No unit price (amount is quantity × unit price)"),
     "reject.bad_period": ("期间无法识别（应为 2024、2024Q3、2024-07 等）", "Period not readable (use 2024, 2024Q3, 2024-07…)"),
     "reject.missing_period": ("缺少期间", "No period"),
