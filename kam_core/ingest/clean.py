@@ -143,7 +143,9 @@ def has_unit(value) -> bool:
 
 # ---------------------------------------------------------------- units in headers
 
-_HEADER_UNIT = re.compile(r"[(（\[【]\s*(亿元|万元|千元|元|亿|万|千|rmb|cny|¥)\s*[)）\]】]", re.IGNORECASE)
+# 销售额（万元）, （单位：万元）, （万元，含税）, (人民币万元), 销售额/万元, 单位:万元. Not 千克 (a weight).
+_HEADER_UNIT = re.compile(r"[(（\[【][^)）\]】]*?(亿元|万元|千元|亿|万|千(?!克))[^)）\]】]*[)）\]】]"
+                          r"|[/／]\s*(亿元|万元|千元)\s*$|单位\s*[:：]?\s*(亿元|万元|千元)")
 _HEADER_UNIT_SCALE = {"亿元": 100_000_000, "亿": 100_000_000, "万元": 10_000, "万": 10_000,
                       "千元": 1_000, "千": 1_000}
 
@@ -153,7 +155,8 @@ def header_scale(header: str) -> int:
     match = _HEADER_UNIT.search(nfkc(header or ""))
     if not match:
         return 1
-    return _HEADER_UNIT_SCALE.get(match.group(1).lower(), 1)
+    unit = next(group for group in match.groups() if group)
+    return _HEADER_UNIT_SCALE[unit]
 
 
 # ---------------------------------------------------------------- dates
