@@ -126,6 +126,9 @@ def test_the_reason_behind_most_rejects_is_said_first():
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
     (["日期", "客户", "货品", "商品数量", "商品单价", "商品金额"], "orders",
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
+    # SAP billing: 净值 is the net value; 开票凭证 (the document number) is no amount
+    (["开票凭证", "项目", "开票日期", "客户编号", "客户名称", "开票数量", "净值", "税额"], "orders",
+     {"order_id": 0, "date": 2, "client_id": 3, "client": 4, "quantity": 5, "amount": 6}),
 ])
 def test_kind_and_mapping_from_headers(headers, kind, mapping):
     from kam_core.ingest import roles
@@ -177,3 +180,15 @@ def test_quantities_written_with_their_unit_derive_the_amount(store, tmp_path):
     with store.reader() as cur:
         assert cur.execute("SELECT client_key, sum(amount), sum(quantity) FROM transactions GROUP BY 1 "
                            "ORDER BY 1").fetchall() == [("乙", 3, 3), ("甲", 825, 294)]
+
+
+def test_an_amount_guessed_from_values_is_never_a_document_or_account_number():
+    """No header names the amount: the numeric column with the largest sum is the guess, unless its
+    header says it is a number of another kind (凭证号, 账号)."""
+    from kam_core.ingest import roles
+
+    profiles = [roles.ColumnProfile(0, 10, 0, 10, 10, 9e9, 0), roles.ColumnProfile(1, 10, 10, 0, 10, 0, 0),
+                roles.ColumnProfile(2, 10, 0, 0, 3, 0, 10), roles.ColumnProfile(3, 10, 0, 10, 10, 5e4, 0),
+                roles.ColumnProfile(4, 10, 0, 10, 10, 8e9, 0)]
+    headers = ["凭证号", "过账日期", "客商", "本期发生", "银行账号"]
+    assert roles.propose(headers, "orders", profiles)["amount"] == 3

@@ -87,3 +87,24 @@ def test_import_page_offers_the_other_sheets(demo_db):
     assert list(table["工作表"]) == ["说明", "2月", "3月"]
     assert table["结果"].iloc[1].endswith("载入 2 行，拒绝 0，跳过 1")
     assert table["结果"].iloc[2] == "工作表「3月」没有这些列：销售额，未导入。"
+
+
+def test_the_order_lines_sheet_is_chosen_over_a_bigger_customer_master(store, tmp_path):
+    """A workbook with 客户档案 (more rows, an account number column) beside 销售明细: the import opens
+    on the order lines; without a detail name, the sheet with the most content."""
+    wb = openpyxl.Workbook()
+    lines = wb.active
+    lines.title = "销售明细"
+    lines.append(["日期", "客户名称", "金额"])
+    lines.append([dt.date(2024, 5, 6), "华润万家", 100])
+    master = wb.create_sheet("客户档案")
+    master.append(["客户编码", "客户名称", "账号", "建档日期"])
+    for i in range(20):
+        master.append([f"{i:05d}", f"客户{i}", 6222021234567890 + i, dt.date(2020, 1, 1)])
+    wb.create_sheet("汇总").append(["合计", 100])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    assert importer.inspect(store, str(path), path.name, today=workbooks.TODAY).sheet == "销售明细"
+    lines.title = "Sheet1"
+    wb.save(path)
+    assert importer.inspect(store, str(path), path.name, today=workbooks.TODAY).sheet == "客户档案"

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -128,12 +129,23 @@ def _sheets(path: str, sniffed: guard.Sniffed) -> list[SheetChoice]:
     return [SheetChoice(s["name"], s["visible"], s["rows"] * max(s["width"], 1)) for s in reader.list_sheets(path)]
 
 
+# Sheet names that say "the lines are here" (销售明细, 订单) or "not here" (说明, 汇总, 透视).
+_DETAIL_SHEET = re.compile(r"明细|订单|销售|出库|开票|发货|流水|交易|(?i:sales|orders?|detail|transactions?|lines)")
+_AUX_SHEET = re.compile(r"说明|目录|汇总|统计|图表|参数|封面|透视|(?i:readme|summary|chart|pivot|cover|notes?)")
+
+
 def _default_sheet(sheets: list[SheetChoice]) -> str | None:
-    """The visible sheet with the most content holds the data."""
+    """The sheet holding the data: visible; named like order lines rather than a summary or notes
+    (a customer master beside 销售明细 is often the bigger sheet); then the most content."""
     visible = [s for s in sheets if s.visible] or sheets
     if not visible:
         raise ImportRefused("empty_file")
-    return max(visible, key=lambda s: s.size).name
+
+    def rank(sheet: SheetChoice) -> tuple[bool, int, int]:
+        name = sheet.name or ""
+        hint = bool(_DETAIL_SHEET.search(name)) - bool(_AUX_SHEET.search(name))
+        return sheet.size > 0, hint, sheet.size
+    return max(visible, key=rank).name
 
 
 def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, header_row: int | None = None,

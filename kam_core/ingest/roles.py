@@ -50,12 +50,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "date", "invoicedate", "transactiondate", "saledate", "salesdate"),
     "amount": ("销售额", "销售金额", "金额", "实收金额", "含税金额", "价税合计", "成交金额", "订单金额", "收入",
                "营业额", "应收金额", "销售收入", "实付金额", "货款金额", "含税销售额", "实付款", "实际支付金额", "支付金额",
-               "付款金额", "amount", "sales",
+               "付款金额", "净值", "净额", "净金额", "净销售额", "开票金额", "发票金额", "结算金额", "出库金额", "本币金额",
+               "总金额", "amount", "sales", "netvalue", "netamount",
                "salesamount", "revenue", "netsales", "totalamount", "value"),
     "profit": ("毛利", "毛利额", "利润", "毛利润", "毛利金额", "grossprofit", "profit", "margin", "grossmargin"),
     "quantity": ("数量", "销量", "件数", "销售数量", "订货数量", "qty", "quantity", "units"),
     "unit_price": ("单价", "含税单价", "售价", "销售单价", "unitprice", "price"),
-    "order_id": ("订单号", "订单编号", "单据编号", "单据号", "单号", "发票号", "发票号码", "销售单号", "出库单号", "orderid", "orderno",
+    "order_id": ("订单号", "订单编号", "单据编号", "单据号", "单号", "发票号", "发票号码", "销售单号", "出库单号", "开票凭证", "凭证号",
+                 "凭证编号", "销售凭证", "交货单号", "销售订单号", "orderid", "orderno",
                  "ordernumber", "invoiceno", "invoicenumber"),
     "category": ("品类", "类别", "商品类别", "产品类别", "产品线", "产品", "商品名称", "品名", "产品名称", "大类",
                  "物料名称", "物料分类", "物料类别", "存货名称", "存货分类", "商品分类", "货品名称", "商品", "货品",
@@ -157,7 +159,7 @@ def propose(headers: list[str], kind: str, profiles: list[ColumnProfile] | None 
         mapping[role] = index
         used.add(index)
     if profiles:
-        _guess_from_values(kind, mapping, used, profiles)
+        _guess_from_values(kind, mapping, used, profiles, headers)
     return mapping
 
 
@@ -166,7 +168,14 @@ def _role_priority(kind: str, role: str) -> int:
     return ROLES[kind].index(role)
 
 
-def _guess_from_values(kind: str, mapping: dict[str, int], used: set[int], profiles: list[ColumnProfile]) -> None:
+# Numbers that are not amounts: a guess from values never takes a column whose header says it holds
+# a document number, a code, an account, a phone or a limit.
+_NOT_AMOUNT = re.compile(r"号|编号|编码|代码|凭证|账户|帐户|账号|帐号|卡号|电话|手机|邮编|税号|额度|限额|行号|项目|序号|"
+                         r"(?i:\bid\b|\bno\b|code|number|phone|account|item)")
+
+
+def _guess_from_values(kind: str, mapping: dict[str, int], used: set[int], profiles: list[ColumnProfile],
+                       headers: list[str]) -> None:
     free = [p for p in profiles if p.index not in used and p.non_empty]
     if "date" in REQUIRED[kind] and "date" not in mapping:
         dated = [p for p in free if p.dates >= 0.8 * p.non_empty]
@@ -176,7 +185,8 @@ def _guess_from_values(kind: str, mapping: dict[str, int], used: set[int], profi
             free.remove(best)
     amount_role = {"orders": "amount", "targets": "target"}.get(kind)
     if amount_role and amount_role not in mapping and not (kind == "orders" and {"quantity", "unit_price"} <= set(mapping)):
-        numeric = [p for p in free if p.numbers >= 0.9 * p.non_empty and p.dates < 0.5 * p.non_empty]
+        numeric = [p for p in free if p.numbers >= 0.9 * p.non_empty and p.dates < 0.5 * p.non_empty
+                   and not _NOT_AMOUNT.search(str(headers[p.index] or ""))]
         if numeric:
             best = max(numeric, key=lambda p: p.total)
             mapping[amount_role] = best.index
