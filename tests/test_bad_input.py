@@ -314,6 +314,28 @@ def test_numbers_too_large_for_the_store_are_named_not_crashed_on(store, tmp_pat
     assert state(store)[0] == before[0] + 1
 
 
+def test_every_row_rejected_names_the_main_reason_and_an_example(store, tmp_path):
+    path = _xlsx(tmp_path / "us.xlsx", [["客户名称", "日期", "金额"], ["甲", "3/5/2024", 1], ["乙", "12/6/2024", 2],
+                                        ["丙", dt.datetime(2024, 1, 1), "待定"]])
+    err = refused(store, path, "nothing_to_load")
+    assert err.message("zh") == ("没有任何一行可以导入（3 行被拒绝）。其中 2 行的原因：日期写成“日/月/年”或“月/日/年”，"
+                                 "无法区分日和月；请导出为 2024-03-05 这样的格式。例如第 2 行「日期」列：“3/5/2024”。")
+    assert err.message("en") == ("Not a single row can be loaded (3 rows rejected). 2 of them: Day and month cannot be "
+                                 "told apart in a date written like 3/5/2024; export dates as 2024-03-05. For example "
+                                 "row 2, column “日期”: “3/5/2024”.")
+
+
+def test_unmapped_required_field_is_named_in_the_reader_language_with_the_columns(store, tmp_path):
+    path = _xlsx(tmp_path / "no_amount.xlsx", [["客户名称", "日期", "大区"], ["甲", dt.datetime(2024, 1, 5), "华东"]])
+    with pytest.raises(ImportRefused) as caught:
+        importer.import_file(store, str(path), path.name, kind="orders", today=TODAY)
+    err = caught.value
+    assert err.code == "missing_roles"
+    assert err.message("zh") == ("还缺少必需的字段：金额。文件里的列：客户名称、日期、大区。"
+                                 "请在映射中为它指定一列（命令行：--mapping）。")
+    assert err.message("en").startswith("Required fields are not mapped: Amount. The file's columns: 客户名称、日期、大区.")
+
+
 def test_text_file_named_xlsx_is_read_as_csv(store, tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_text("客户名称,日期,金额\n甲,2024-01-05,5\n", encoding="utf-8")

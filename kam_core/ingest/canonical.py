@@ -422,13 +422,15 @@ ORDER_TEXTS = ("order_id", "category", "region", "city", "owner", "channel", "gr
 
 
 def _reject_dates(rows: _Rows, column, dates, bad_dates, date_index: int, today) -> None:
-    """The rows a date keeps out, first reason first: a month without a day, unreadable, missing,
-    before 1990, after the import date."""
+    """The rows a date keeps out, first reason first: a month without a day, day and month in an
+    order that cannot be told (3/5/2024), unreadable, missing, before 1990, after the import date."""
     too_old, future = columns.date_range_mask(dates, today)
     # a month-only cell is unreadable as text, or a number such as 202403 read as a far-future serial;
     # a file whose dates all read needs no look
     if _np(bad_dates).any() or _np(future).any():
         rows.reject(columns.month_only(column), "date_month_only", date_index)
+    if _np(bad_dates).any():
+        rows.reject(_np(bad_dates) & _np(columns.day_month_order(column)), "date_day_month_order", date_index)
     rows.reject(bad_dates, "bad_date", date_index)
     rows.reject(pc.is_null(dates), "missing_date", date_index)
     rows.reject(too_old, "date_too_old", date_index)

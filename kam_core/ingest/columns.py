@@ -175,6 +175,18 @@ def month_only(column) -> pa.Array:
     return pc.fill_null(pc.match_substring_regex(array, _MONTH_ONLY), False)
 
 
+_DAY_MONTH_ORDER = r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}(\s.*)?$"
+
+
+@per_distinct
+def day_month_order(column) -> pa.Array:
+    """Where a date cell is written 3/5/2024: day and month cannot be told apart."""
+    array = as_array(column)
+    if not is_text(array):
+        return _false(len(array))
+    return pc.fill_null(pc.match_substring_regex(array, _DAY_MONTH_ORDER), False)
+
+
 @per_distinct
 def to_text(column):
     """A text column trimmed, with blanks as None; numbers written without a trailing .0.

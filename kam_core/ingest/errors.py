@@ -13,6 +13,14 @@ class ImportRefused(Exception):
         self.args_ = args
 
     def message(self, lang: str = "en") -> str:
+        """The sentence in lang. Arguments named *_key hold an i18n key, *_keys a list of them
+        (a reason, role names): they are rendered in the same language as the sentence."""
         from kam_core.i18n import t
 
-        return t(f"refused.{self.code}", lang, **self.args_)
+        args = dict(self.args_)
+        for name, value in self.args_.items():
+            if name.endswith("_key"):
+                args[name[: -len("_key")]] = t(value, lang)
+            elif name.endswith("_keys"):
+                args[name[: -len("_keys")]] = ("、" if lang == "zh" else ", ").join(t(v, lang) for v in value)
+        return t(f"refused.{self.code}", lang, **args)

@@ -354,10 +354,11 @@ def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep"
 
     remove_demo: the demo datasets go in the same transaction (a failed import keeps them)."""
     if pre.missing:
-        raise ImportRefused("missing_roles", roles=", ".join(pre.missing))
+        raise ImportRefused("missing_roles", roles_keys=[f"role.{r}" for r in pre.missing],
+                            columns="、".join(ins.labels))
     cleaned = pre.cleaned
     if cleaned.rows_loaded == 0:
-        raise ImportRefused("nothing_to_load", rejected=cleaned.rows_rejected)
+        raise _nothing_to_load(cleaned)
     if on_overlap not in ("keep", "replace"):
         raise ImportRefused("bad_option", option="on-overlap", value=on_overlap)
     try:
@@ -366,6 +367,17 @@ def commit(store: Store, ins: Inspection, pre: Preview, on_overlap: str = "keep"
         text = str(exc).lower()
         full = "no space" in text or getattr(exc, "errno", None) == 28
         raise ImportRefused("disk_full" if full else "read_only") from exc
+
+
+def _nothing_to_load(cleaned: canonical.Cleaned) -> ImportRefused:
+    """Every row rejected (or skipped): the commonest reason, how many rows it stopped, the first one."""
+    if not cleaned.rejects:
+        return ImportRefused("nothing_to_load_skipped", skipped=cleaned.rows_skipped)
+    code, count = Counter(r.code for r in cleaned.rejects).most_common(1)[0]
+    first = next(r for r in cleaned.rejects if r.code == code)
+    return ImportRefused("nothing_to_load", rejected=cleaned.rows_rejected, reason_key=f"reject.{code}",
+                         count=count, row=first.row, column=first.column or "—",
+                         value="" if first.value is None else first.value)
 
 
 def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_through: dt.date | None,
