@@ -315,4 +315,4 @@ def test_repeated_header_rows_found_across_repeating_and_distinct_columns():
 def test_blank_rows_are_empty_in_every_column():
     from kam_core.ingest import canonical
 
-    assert np.flatnonzero(canonical._blank_mask(_mixed_sheet())).tolist() == [20]
+    assert np.flatnonzero(canonical.blank_rows(_mixed_sheet())).tolist() == [20]

@@ -192,3 +192,38 @@ def test_an_amount_guessed_from_values_is_never_a_document_or_account_number():
                 roles.ColumnProfile(4, 10, 0, 10, 10, 8e9, 0)]
     headers = ["凭证号", "过账日期", "客商", "本期发生", "银行账号"]
     assert roles.propose(headers, "orders", profiles)["amount"] == 3
+
+
+def test_csv_title_with_a_form_feed_or_a_quoted_line_break_keeps_every_row(store, tmp_path):
+    """A printed title ending in a form feed, and a title cell saved with a line break inside quotes
+    (Alt+Enter): the header is found where the CSV reader sees it, and no data row is lost."""
+    feed = tmp_path / "feed.csv"
+    feed.write_bytes("销售明细\f\r\n客户名称,日期,金额\r\n甲,2024-01-05,100\r\n乙,2024-01-06,200\r\n".encode("gbk"))
+    report = importer.import_file(store, str(feed), feed.name, today=workbooks.TODAY)
+    assert (report.rows_read, report.rows_loaded) == (2, 2)
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('"销售明细\n2024年1月"\n客户名称,日期,金额\n丙,2024-01-05,100\n丁,2024-01-06,待定\n', encoding="utf-8")
+    report = importer.import_file(store, str(quoted), quoted.name, today=workbooks.TODAY)
+    assert (report.rows_read, report.rows_loaded) == (2, 1)
+    assert [(r.row, r.code) for r in report.rejects] == [(4, "bad_amount")]     # Excel shows 丁 on row 4
+    with store.reader() as cur:
+        assert cur.execute("SELECT sum(amount) FROM transactions").fetchone()[0] == 400
+
+
+def test_csv_blank_lines_at_the_end_are_not_rows(store, tmp_path):
+    path = tmp_path / "tail.csv"
+    path.write_bytes(b"customer,date,amount\r\nA,2024-01-05,1\r\n\r\nB,2024-01-06,2\r\n\r\n\r\n,,\r\n")
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert (report.rows_read, report.rows_loaded, report.rows_skipped) == (3, 2, 1)
+
+
+def test_csv_cells_kept_as_text_for_excel_are_read_inside(store, tmp_path):
+    """="000123" keeps Excel from dropping a code's leading zeros; the same wrapper around a date."""
+    path = tmp_path / "codes.csv"
+    path.write_text('客户编码,客户名称,日期,金额\n="000123",甲,="2024-01-05",100\n="000123",甲,2024-01-06,"=""x"""\n'
+                    '="000045",乙,="2024-01-07",7\n', encoding="utf-8")
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert (report.rows_loaded, [r.code for r in report.rejects]) == (2, ["bad_amount"])
+    with store.reader() as cur:
+        assert cur.execute("SELECT client_id, client_name, order_date, amount FROM transactions ORDER BY 1"
+                           ).fetchall() == [("000045", "乙", dt.date(2024, 1, 7), 7), ("000123", "甲", dt.date(2024, 1, 5), 100)]

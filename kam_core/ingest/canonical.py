@@ -147,7 +147,7 @@ def _present(column) -> np.ndarray:
     return pc.fill_null(_present_cells(column), False).to_numpy(zero_copy_only=False)
 
 
-def _blank_mask(table: pa.Table) -> np.ndarray:
+def blank_rows(table: pa.Table) -> np.ndarray:
     """Rows empty in every column. After the first column only the rows still blank are looked at."""
     blank = np.ones(table.num_rows, dtype=bool)
     for column in table.columns:
@@ -313,7 +313,7 @@ def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping:
     # one encoding per column: from here on, work on repeating text runs once per distinct value
     table = pa.table(list(_POOL.map(columns.encode_repeating, table.columns)), names=table.column_names)
     n = table.num_rows
-    blank = _blank_mask(table)
+    blank = blank_rows(table)
     header_repeat = _repeated_header_mask(table, labels, header_texts, header_lines) & ~blank
     check = sorted(set(range(min(3, table.num_columns))) |
                    {mapping[r] for r in ("client", "client_id", "date", "order_id", "category", "owner", "period")

@@ -99,13 +99,22 @@ def _csv_head(path: str) -> dict:
     except ValueError:
         return {"error": "csv_encoding"}
     text = sample.decode(encoding, errors="ignore")
-    lines = text.splitlines()[: HEAD_ROWS + 1]
+    # Line breaks as the CSV reader counts them (str.splitlines would also break at a form feed)
+    lines = _LINE_BREAK.split(text)[: HEAD_ROWS + 1]
     if len(sample) == 256 * 1024:
         lines = lines[:-1]  # the last line may be cut
     delimiter = _delimiter(lines)
-    rows = [row for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)][:HEAD_ROWS]
-    rows = [[cell if cell.strip() else None for cell in row] for row in rows]
-    return {"rows": rows, "encoding": encoding, "delimiter": delimiter}
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    rows, lines_through = [], []    # each row, and the lines read up to its end (a quoted cell spans lines)
+    for row in reader:
+        rows.append([cell if cell.strip() else None for cell in row])
+        lines_through.append(reader.line_num)
+        if len(rows) == HEAD_ROWS:
+            break
+    return {"rows": rows, "encoding": encoding, "delimiter": delimiter, "lines_through": lines_through}
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def _delimiter(lines: list[str]) -> str:
@@ -224,7 +233,7 @@ def _read_csv(req: dict) -> dict:
     names = [f"c{i}" for i in range(width)]
     table = pv.read_csv(
         req["path"],
-        read_options=pv.ReadOptions(encoding=req["encoding"], skip_rows=req["header_row"] + 1,
+        read_options=pv.ReadOptions(encoding=req["encoding"], skip_rows=req["skip_lines"],
                                     column_names=names, use_threads=False, block_size=1 << 24),
         parse_options=pv.ParseOptions(delimiter=req["delimiter"], ignore_empty_lines=False,
                                       invalid_row_handler=on_invalid, newlines_in_values=True),
@@ -255,7 +264,9 @@ def op_inspect(req: dict) -> dict:
     read_req = dict(req, header_row=header_row)
     if req["fmt"] == "csv":
         read_req.update(encoding=head["encoding"], delimiter=head["delimiter"],
-                        width=max((len(r) for r in rows[header_row:]), default=0))
+                        width=max((len(r) for r in rows[header_row:]), default=0),
+                        skip_lines=(head["lines_through"][header_row] if header_row < len(head["lines_through"])
+                                    else header_row + 1))
     return {**head, "header_row": header_row, **op_read(read_req)}
 
 

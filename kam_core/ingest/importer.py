@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kam_core.ingest import canonical, clean, guard, header, reader, roles
 from kam_core.ingest.errors import ImportRefused
@@ -171,7 +172,9 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
     if read.table.num_columns > guard.MAX_COLUMNS:
         raise ImportRefused("too_wide", columns=read.table.num_columns, limit=guard.MAX_COLUMNS)
     if sniffed.fmt == "csv":
-        read = _merge_csv_invalid(read, header_row, csv_options)
+        read = _without_trailing_blank_rows(_unwrap_excel_text(_merge_csv_invalid(read, header_row, csv_options)))
+        if read.table.num_rows == 0:
+            raise ImportRefused("no_rows", row=header_row + 1)
     header_lines = 1
     if header_row is not None and _second_header_line(head_rows, header_row, read):
         header_lines = 2
@@ -223,6 +226,32 @@ def _second_header_line(head_rows: list[list], header_row: int, read: reader.She
 def _without_first_row(read: reader.SheetRead) -> reader.SheetRead:
     rows = read.rows[1:] if read.rows is not None else None
     return dataclasses.replace(read, table=read.table.slice(1), rows=rows)
+
+
+def _unwrap_excel_text(read: reader.SheetRead) -> reader.SheetRead:
+    """="000123" is how exports keep Excel from reading a code or a date as a number: the text inside."""
+    table = read.table
+    for index, column in enumerate(table.columns):
+        if pa.types.is_string(column.type) and pc.any(pc.starts_with(column, '="')).as_py():
+            table = table.set_column(index, table.field(index),
+                                     pc.replace_substring_regex(column, r'^="(.*)"$', r"\1"))
+    return dataclasses.replace(read, table=table)
+
+
+def _without_trailing_blank_rows(read: reader.SheetRead) -> reader.SheetRead:
+    """Rows read run to the last line holding something: blank lines at the end of a CSV are not rows."""
+    keep, end, step = 0, read.table.num_rows, 1024
+    while end > 0:          # look back from the end only as far as the blank tail reaches
+        start = max(0, end - step)
+        filled = np.flatnonzero(~canonical.blank_rows(read.table.slice(start, end - start)))
+        if len(filled):
+            keep = start + int(filled[-1]) + 1
+            break
+        end, step = start, step * 4
+    if keep == read.table.num_rows:
+        return read
+    rows = read.rows[:keep] if read.rows is not None else None
+    return dataclasses.replace(read, table=read.table.slice(0, keep), rows=rows)
 
 
 def _merge_csv_invalid(read: reader.SheetRead, header_row: int, options: dict) -> reader.SheetRead:
