@@ -98,6 +98,22 @@ def test_csv_encodings_are_detected(store, tmp_path, encoding):
         assert cur.execute("SELECT source_row FROM transactions ORDER BY source_row").fetchall() == [(3,), (4,)]
 
 
+@pytest.mark.parametrize("filler", [10, 20_000], ids=["gbk_line_in_sample", "gbk_line_after_sample"])
+def test_utf8_csv_with_gbk_lines_reads_each_line_in_its_encoding(store, tmp_path, filler):
+    """Files joined from two systems: UTF-8 lines, one GBK line (inside or beyond the part the encoding
+    is judged on), one UTF-8 line with a stray Latin-1 byte. No client name comes out garbled."""
+    lines = ["客户名称,日期,金额,备注".encode("utf-8")]
+    lines += [f"永辉超市,2024-01-{1 + i % 28:02d},1,".encode("utf-8") for i in range(filler)]
+    lines += ["华润万家,2024-02-01,100,".encode("gbk"), "物美,2024-02-02,10,Caf".encode("utf-8") + b"\xe9"]
+    path = tmp_path / "joined.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    report = importer.import_file(store, str(path), path.name, today=workbooks.TODAY)
+    assert (report.rows_read, report.rows_loaded) == (filler + 2, filler + 2)
+    with store.reader() as cur:
+        assert dict(cur.execute("SELECT client_name, sum(amount) FROM transactions GROUP BY 1").fetchall()) == {
+            "永辉超市": filler, "华润万家": 100, "物美": 10}
+
+
 def test_csv_ragged_and_blank_lines_keep_their_line_numbers(store, tmp_path):
     path = tmp_path / "ragged.csv"
     path.write_text("客户,日期,金额,备注\n甲,2024-01-01,1\n\n乙,2024-01-02,2,x,extra\n丙,2024-01-03\n",

@@ -75,8 +75,13 @@ def op_head(req: dict) -> dict:
     return {"rows": [[_jsonable(v) for v in r] for r in rows]}
 
 
+# UTF-8 with some lines in GBK: files joined from two systems. Each line is read in its own encoding.
+MIXED = "utf-8+gb18030"
+
+
 def detect_encoding(sample: bytes) -> str:
-    """BOMs first; then UTF-8 if the sample decodes; else GB18030 (a superset of GBK and GB2312)."""
+    """BOMs first; then UTF-8 if the sample decodes; UTF-8 with GBK lines where most lines with
+    Chinese text are UTF-8; else GB18030 (a superset of GBK and GB2312)."""
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -88,7 +93,52 @@ def detect_encoding(sample: bytes) -> str:
         except UnicodeDecodeError as exc:
             if exc.start >= len(sample) - 4:  # a character cut at the end of the sample
                 return encoding
+            if encoding == "utf-8" and _mostly_utf8(sample):
+                return MIXED
     raise ValueError("encoding")
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """More lines with non-ASCII bytes read as UTF-8 than fail to (GBK text almost never reads as UTF-8)."""
+    good = bad = 0
+    for line in sample.splitlines()[:-1]:      # the last line may be cut
+        if max(line, default=0) < 0x80:
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > bad
+
+
+def _decode_line(line: bytes) -> bytes:
+    """A line of a MIXED file as UTF-8: GBK where it is GBK; a UTF-8 line with a stray byte or two
+    (a Latin-1 é) keeps its text, the stray bytes marked �."""
+    try:
+        line.decode("utf-8")
+        return line
+    except UnicodeDecodeError:
+        pass
+    as_utf8 = line.decode("utf-8", errors="replace")
+    if as_utf8.count("\ufffd") * 4 <= sum(1 for byte in line if byte >= 0x80):
+        return as_utf8.encode("utf-8")
+    return line.decode("gb18030", errors="replace").encode("utf-8")
+
+
+def decode(data: bytes, encoding: str) -> str:
+    if encoding == MIXED:
+        return b"".join(_decode_line(line) for line in data.splitlines(keepends=True)).decode("utf-8", "ignore")
+    return data.decode(encoding, errors="ignore")
+
+
+def _as_utf8_copy(path: str, out: str) -> str:
+    """A MIXED file rewritten as UTF-8 beside the answer file, for the CSV reader."""
+    copy = out + ".utf8.csv"
+    with open(path, "rb") as src, open(copy, "wb") as dst:
+        for line in src:
+            dst.write(_decode_line(line))
+    return copy
 
 
 def _csv_head(path: str) -> dict:
@@ -98,7 +148,7 @@ def _csv_head(path: str) -> dict:
         encoding = detect_encoding(sample)
     except ValueError:
         return {"error": "csv_encoding"}
-    text = sample.decode(encoding, errors="ignore")
+    text = decode(sample, encoding)
     # Line breaks as the CSV reader counts them (str.splitlines would also break at a form feed)
     lines = _LINE_BREAK.split(text)[: HEAD_ROWS + 1]
     if len(sample) == 256 * 1024:
@@ -231,15 +281,35 @@ def _read_csv(req: dict) -> dict:
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    table = pv.read_csv(
-        req["path"],
-        read_options=pv.ReadOptions(encoding=req["encoding"], skip_rows=req["skip_lines"],
-                                    column_names=names, use_threads=False, block_size=1 << 24),
-        parse_options=pv.ParseOptions(delimiter=req["delimiter"], ignore_empty_lines=False,
-                                      invalid_row_handler=on_invalid, newlines_in_values=True),
-        convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                          strings_can_be_null=False, quoted_strings_can_be_null=False),
-    )
+
+    def read(path: str, encoding: str):
+        invalid.clear()
+        return pv.read_csv(
+            path,
+            read_options=pv.ReadOptions(encoding=encoding, skip_rows=req["skip_lines"],
+                                        column_names=names, use_threads=False, block_size=1 << 24),
+            parse_options=pv.ParseOptions(delimiter=req["delimiter"], ignore_empty_lines=False,
+                                          invalid_row_handler=on_invalid, newlines_in_values=True),
+            convert_options=pv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+
+    encoding = req["encoding"]
+    if encoding == "utf-8":
+        try:
+            table = read(req["path"], encoding)
+        except pa.ArrowInvalid as exc:     # a GBK line after the sample the encoding was judged on
+            if "utf8" not in str(exc).lower().replace("-", ""):
+                raise
+            encoding = MIXED
+    if encoding == MIXED:
+        copy = _as_utf8_copy(req["path"], req["out"])
+        try:
+            table = read(copy, "utf-8")
+        finally:
+            os.unlink(copy)
+    elif encoding != "utf-8":
+        table = read(req["path"], encoding)
     _write_ipc(table, req["out"])
     return {"positions": list(range(width)), "n_rows": table.num_rows, "merged": [], "invalid": invalid}
 
