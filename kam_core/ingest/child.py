@@ -101,7 +101,10 @@ def detect_encoding(sample: bytes) -> str:
 def _mostly_utf8(sample: bytes) -> bool:
     """More lines with non-ASCII bytes read as UTF-8 than fail to (GBK text almost never reads as UTF-8)."""
     good = bad = 0
-    for line in sample.splitlines()[:-1]:      # the last line may be cut
+    lines = sample.splitlines()
+    if not sample.endswith((b"\n", b"\r")):
+        lines = lines[:-1]                     # the last line may be cut
+    for line in lines:
         if max(line, default=0) < 0x80:
             continue
         try:
