@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(dumps(result))
     else:
         render = getattr(args, "render", None)
-        print(render(result) if render else dumps(result))
+        print(render(result, args.lang) if render else dumps(result))
     return EXIT_OK
 
 

@@ -336,6 +336,18 @@ def test_unmapped_required_field_is_named_in_the_reader_language_with_the_column
     assert err.message("en").startswith("Required fields are not mapped: Amount. The file's columns: 客户名称、日期、大区.")
 
 
+def test_excel_error_cells_are_named_as_the_reason(store, tmp_path):
+    """#N/A in the client column and #VALUE! in the amount column: the reject says it is an Excel error
+    and shows it, instead of 'no client' with an empty value."""
+    path = _xlsx(tmp_path / "errors.xlsx", [ORDERS[0], ["#N/A", dt.datetime(2024, 1, 5), 1],
+                                            ["甲", dt.datetime(2024, 1, 6), "#VALUE!"], ["乙", None, 3],
+                                            ["乙", dt.datetime(2024, 1, 7), 4]])
+    report = importer.import_file(store, str(path), today=TODAY)
+    assert [(r.row, r.code, r.column, r.value) for r in report.rejects] == [
+        (2, "excel_error", "客户名称", "#N/A"), (3, "excel_error", "金额", "#VALUE!"), (4, "missing_date", "日期", None)]
+    assert report.rows_loaded == 1
+
+
 def test_text_file_named_xlsx_is_read_as_csv(store, tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_text("客户名称,日期,金额\n甲,2024-01-05,5\n", encoding="utf-8")

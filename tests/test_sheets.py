@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
@@ -48,10 +49,10 @@ def test_other_sheets_are_imported_by_header_with_reasons_for_the_rest(store, tm
     ins = importer.inspect(store, str(path), path.name, sheet="1月", today=workbooks.TODAY)
     importer.commit(store, ins, importer.preview(store, ins, today=workbooks.TODAY))
     sheets = importer.other_sheets(ins)
-    assert sheets == ["说明", "2月", "3月"]                  # the hidden 4月 is not offered
-    outcomes = importer.import_other_sheets(store, str(path), path.name, "orders", ins.mapping_labels(), sheets,
-                                            today=workbooks.TODAY)
-    assert [o.sheet for o in outcomes] == sheets
+    assert sheets == ["2月", "3月"]                  # neither the notes nor the hidden 4月
+    outcomes = importer.import_other_sheets(store, str(path), path.name, "orders", ins.mapping_labels(),
+                                            ["说明", *sheets], today=workbooks.TODAY)
+    assert [o.sheet for o in outcomes] == ["说明", *sheets]
     notes, feb, march = outcomes
     assert notes.report is None and notes.refused is not None
     assert (feb.report.rows_read, feb.report.rows_loaded, feb.report.rows_skipped) == (3, 2, 1)
@@ -79,14 +80,14 @@ def test_import_page_offers_the_other_sheets(demo_db):
     assert "将导入 2 行，拒绝 0 行，跳过 0 行（共读取 2 行）。" in [i.value for i in at.info]
     next(b for b in at.button if b.label == "确认导入").click().run()
     assert not at.exception, at.exception
-    offer = next(i.value for i in at.info if "还有 3 个工作表" in i.value)
-    assert "说明、2月、3月" in offer
-    next(b for b in at.button if b.label == "导入其余 3 个工作表").click().run()
+    offer = next(i.value for i in at.info if "还有 2 个工作表" in i.value)
+    assert "2月、3月" in offer and "说明" not in offer
+    next(b for b in at.button if b.label == "导入其余 2 个工作表").click().run()
     assert not at.exception
     table = at.dataframe[-1].value
-    assert list(table["工作表"]) == ["说明", "2月", "3月"]
-    assert table["结果"].iloc[1].endswith("载入 2 行，拒绝 0，跳过 1")
-    assert table["结果"].iloc[2] == "工作表「3月」没有这些列：销售额，未导入。"
+    assert list(table["工作表"]) == ["2月", "3月"]
+    assert table["结果"].iloc[0].endswith("载入 2 行，拒绝 0，跳过 1")
+    assert table["结果"].iloc[1] == "工作表「3月」没有这些列：销售额，未导入。"
 
 
 def test_the_order_lines_sheet_is_chosen_over_a_bigger_customer_master(store, tmp_path):
@@ -108,3 +109,23 @@ def test_the_order_lines_sheet_is_chosen_over_a_bigger_customer_master(store, tm
     lines.title = "Sheet1"
     wb.save(path)
     assert importer.inspect(store, str(path), path.name, today=workbooks.TODAY).sheet == "客户档案"
+
+
+def test_command_line_names_the_other_sheets_and_imports_them_on_request(tmp_path, capsys):
+    from kam_core.__main__ import main as cli
+
+    path = monthly_workbook(tmp_path / "台账.xlsx")
+    db = str(tmp_path / "cli.duckdb")
+    assert cli(["import", str(path), "--db", db, "--sheet", "1月", "--lang", "zh"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "数据集 #1（订单明细）：读取 2 行，导入 2 行，拒绝 0 行，跳过 0 行",
+        "日期 2024-01-03 至 2024-01-09，数据截至 2024-01-09",
+        "工作簿里另有 2 个工作表有数据：2月、3月。加 --all-sheets 一并导入，或用 --sheet 名称 逐个导入。"]
+    db2 = str(tmp_path / "all.duckdb")
+    assert cli(["import", str(path), "--db", db2, "--sheet", "1月", "--all-sheets", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["other_sheets"] == []
+    assert out["sheets"] == [{"sheet": "2月", "dataset_id": 2, "rows_loaded": 2, "rows_rejected": 0},
+                             {"sheet": "3月", "refused": "Sheet “3月” has no column 销售额; it was not imported."}]
+    assert cli(["pareto", "--db", db2, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 1180.5

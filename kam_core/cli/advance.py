@@ -24,7 +24,7 @@ def register(sub, common) -> None:
                      help="a shortfall at term end is refunded, or the term extends until recouped")
     add.add_argument("--recoup-rate", type=float, default=1.0, metavar="R",
                      help="share of the client's sales set against the advance (default 1)")
-    add.set_defaults(handler=run_add, render=lambda r: f"advance #{r['id']} signed")
+    add.set_defaults(handler=run_add, render=lambda r, lang="en": f"advance #{r['id']} signed")
     listing = actions.add_parser("list", parents=[common], help="the ledger as of a date")
     listing.add_argument("--as-of", default=None, metavar="D", help="as of this date (default: the data end)")
     listing.set_defaults(handler=run_list, render=render_list)
@@ -78,7 +78,7 @@ def _amount(x) -> str:
     return "-" if x is None else f"{x:,.2f}"
 
 
-def render_list(result: dict) -> str:
+def render_list(result: dict, lang: str = "en") -> str:
     lines = [f"advances as of {result['as_of']}: {len(result['advances'])}"]
     for a in result["advances"]:
         owed = (f"refund due {_amount(a['refund_due'])}" if a["rule"] == "refund"

@@ -55,7 +55,7 @@ def _entry(row: dict, level: str) -> dict:
     return entry
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     lines = [f"churn watchlist as of {result['as_of']} (model: {result['model']}): {len(result['watchlist'])} on the list"]
     for i, entry in enumerate(result["watchlist"], start=1):
         lines.append(f"{i:>3}. {entry['client']}  risk {entry['risk']:.0%}  at risk {entry['revenue_at_risk']:,.2f}")

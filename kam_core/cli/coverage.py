@@ -36,7 +36,7 @@ def run(args) -> dict:
     }
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     overdue = [c for c in result["clients"] if c["overdue"]]
     cadence = ", ".join(f"{k} {v}d" for k, v in result["cadence"].items())
     lines = [f"as of {result['as_of']} (tiers of {result['tier_period'] or '-'}; cadence {cadence}): "

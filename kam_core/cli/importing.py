@@ -20,6 +20,8 @@ def register(sub, common) -> None:
     p.add_argument("--mapping", default=None, metavar="FILE.json", help='JSON role -> column header')
     p.add_argument("--on-overlap", choices=["keep", "replace"], default="keep")
     p.add_argument("--data-end", default=None, metavar="D", help="data through (default: the last order date)")
+    p.add_argument("--all-sheets", action="store_true",
+                   help="also import the workbook's other sheets (one per month) with the same columns")
     p.set_defaults(handler=run, render=render)
 
 
@@ -45,10 +47,15 @@ def run(args) -> dict:
         store = open_for_cli(args.db, write=True)
     except StoreLocked:
         raise StoreHeld(t("cli.held", args.lang)) from None
+    more = []
     try:
         report = importer.import_file(store, args.file, os.path.basename(args.file), kind=args.kind,
                                       sheet=args.sheet, mapping_by_header=mapping, on_overlap=args.on_overlap,
                                       data_through=data_end)
+        if args.all_sheets and report.other_sheets:
+            # each sheet its own dataset and transaction; one that does not fit is named, the rest stay
+            more = importer.import_other_sheets(store, args.file, os.path.basename(args.file), report.kind,
+                                                report.mapping, report.other_sheets, args.on_overlap)
     except ImportRefused as exc:
         raise CliError(exc.message(args.lang)) from None
     except OSError as exc:
@@ -62,6 +69,10 @@ def run(args) -> dict:
         "rejects": [{"row": r.row, "reason": t(f"reject.{r.code}", args.lang), "code": r.code, "column": r.column,
                      "value": r.value} for r in report.rejects],
         "warnings": [w.__dict__ for w in report.warnings],
+        "other_sheets": [] if args.all_sheets else report.other_sheets,
+        "sheets": [{"sheet": o.sheet, "dataset_id": o.report.dataset_id, "rows_loaded": o.report.rows_loaded,
+                    "rows_rejected": o.report.rows_rejected} if o.report else
+                   {"sheet": o.sheet, "refused": o.refused.message(args.lang)} for o in more],
         "formulas_without_value": report.formulas_without_value,
         "overlaps": [{k: v for k, v in o.items()} for o in report.overlaps],
         "replaced": report.replaced, "date_min": report.date_min, "date_max": report.date_max,
@@ -69,17 +80,31 @@ def run(args) -> dict:
     }
 
 
-def render(result: dict) -> str:
-    lines = [f"dataset #{result['dataset_id']} ({result['kind']}): read {result['rows_read']:,}, "
-             f"loaded {result['rows_loaded']:,}, rejected {result['rows_rejected']:,}, "
-             f"skipped {result['rows_skipped']:,}"]
+def render(result: dict, lang: str = "en") -> str:
+    lines = [t("cli.import.done", lang, id=result["dataset_id"], kind=t(f"kind.{result['kind']}", lang),
+               read=result["rows_read"], loaded=result["rows_loaded"], rejected=result["rows_rejected"],
+               skipped=result["rows_skipped"])]
     if result["date_min"]:
-        lines.append(f"dates {result['date_min']} .. {result['date_max']}, data through {result['data_through']}")
+        lines.append(t("cli.import.dates", lang, lo=result["date_min"], hi=result["date_max"],
+                       through=result["data_through"]))
     for reject in result["rejects"][:20]:
-        lines.append(f"  row {reject['row']}: {reject['reason']} ({reject['column']}: {reject['value']})")
+        key = "reject.detail" if reject["value"] is not None else "reject.detail_novalue"
+        lines.append("  " + t(key, lang, row=reject["row"], reason=reject["reason"], column=reject["column"],
+                              value=reject["value"]))
     if len(result["rejects"]) > 20:
-        lines.append(f"  … {len(result['rejects']) - 20} more rejects (use --json)")
+        lines.append("  " + t("cli.import.more_rejects", lang, n=len(result["rejects"]) - 20))
+    for warning in result["warnings"]:
+        lines.append(t("warn.unreadable", lang, column=warning["column"], count=warning["count"],
+                       rows="、".join(map(str, warning["rows"]))))
+    if result["formulas_without_value"]:
+        lines.append(t("warn.formulas", lang, count=result["formulas_without_value"]))
     for overlap in result["overlaps"]:
-        lines.append(f"overlaps dataset #{overlap['dataset_id']} {overlap['file_name']} "
-                     f"({overlap['lines_in_range']:,} lines in range)")
+        lines.append(t("cli.import.overlap", lang, id=overlap["dataset_id"], file=overlap["file_name"],
+                       lines=overlap["lines_in_range"]))
+    for sheet in result["sheets"]:
+        lines.append(t("cli.import.sheet_done", lang, **sheet) if "refused" not in sheet
+                     else t("cli.import.sheet_refused", lang, **sheet))
+    if result["other_sheets"]:
+        lines.append(t("cli.import.other_sheets", lang, n=len(result["other_sheets"]),
+                       names="、".join(result["other_sheets"])))
     return "\n".join(lines)

@@ -45,5 +45,5 @@ def run(args) -> dict:
     return {"files": [str(html_path), str(xlsx_path)]}
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     return "\n".join(result["files"])

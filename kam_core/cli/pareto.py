@@ -66,7 +66,7 @@ def _empty() -> dict:
             "top": [], "nonpositive": []}
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     if result["empty"]:
         return "empty window: active 0, k 0, total 0"
     lines = [f"{result['k']:,} of {result['active_clients']:,} active ({result['share']:.1%}) reach the threshold; "

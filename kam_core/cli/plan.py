@@ -50,7 +50,7 @@ def run(args) -> dict:
     }
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     lines = [f"{result['period']} as of {result['as_of']}: time progress {result['time_progress']:.1%} "
              f"({result['elapsed_days']} of {result['period_days']} days)"]
     if not result["targets"]:

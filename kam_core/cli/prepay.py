@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: dict[str, Any], lang: str = "en") -> str:
     i, f = result["inputs"], result["forecast"]
     lines = [
         f"Channel sales over {i['term_months']} months ({i['stores_now']} -> {i['stores_target']} stores, "

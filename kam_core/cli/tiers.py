@@ -104,7 +104,7 @@ def _migration(grids) -> list[dict]:
     return out
 
 
-def render(result: dict) -> str:
+def render(result: dict, lang: str = "en") -> str:
     rule = result["rule"]
     how = ("cuts " + " / ".join(f"{c:.0%}" for c in rule["cuts"])) if rule["mode"] == "share" else "fixed thresholds"
     lines = [f"tiers per {result['period']} by {result['measure']} ({result['level']} level, {how}); "

@@ -187,12 +187,16 @@ def _delimiter(lines: list[str]) -> str:
 # ------------------------------------------------------------------ read
 
 _FORMULA_NO_VALUE = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>")
+# An error cell (#N/A, #VALUE!): the reader gives it as empty; its text names the reject's cause.
+_ERROR_CELL = re.compile(rb'<c\s+r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>.*?</f>)?<v>([^<]*)</v>')
+MAX_ERROR_CELLS = 10_000
 
 
 def _scan_sheet(path: str, part: str, found: dict) -> None:
-    """Stream the sheet XML beside the read: merged ranges (they sit after the cell data) and
-    formula cells saved without a value (written by a program that never calculated them)."""
-    merged, no_value = [], 0
+    """Stream the sheet XML beside the read: merged ranges (they sit after the cell data), formula
+    cells saved without a value (written by a program that never calculated them), and error cells
+    ([excel row, 0-based column, #N/A])."""
+    merged, no_value, errors = [], 0, []
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(part) as fh:
         while True:
@@ -202,6 +206,9 @@ def _scan_sheet(path: str, part: str, found: dict) -> None:
             scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
             if b"<f" in scan:
                 no_value += len(_FORMULA_NO_VALUE.findall(scan))
+            if b't="e"' in scan and len(errors) < MAX_ERROR_CELLS:
+                errors += [[int(m.group(2)), _col(m.group(1)), m.group(3).decode("utf-8", "replace")]
+                           for m in _ERROR_CELL.finditer(scan)][: MAX_ERROR_CELLS - len(errors)]
             if b"<mergeCell " in scan:
                 for m in _MERGE.finditer(scan):
                     first_col, first_row = _col(m.group(1)), int(m.group(2)) - 1
@@ -210,7 +217,7 @@ def _scan_sheet(path: str, part: str, found: dict) -> None:
                     merged.append([first_row, first_col, last_row, last_col])
             if not chunk:
                 break
-    found["merged"], found["formulas_without_value"] = merged, no_value
+    found["merged"], found["formulas_without_value"], found["error_cells"] = merged, no_value, errors
 
 
 def _write_ipc(table, out: str) -> None:
@@ -253,7 +260,7 @@ def op_read(req: dict) -> dict:
         return {"names": table.column_names, "n_rows": table.num_rows, "merged": []}
     import fastexcel
 
-    scanned: dict = {"merged": [], "formulas_without_value": 0}
+    scanned: dict = {"merged": [], "formulas_without_value": 0, "error_cells": []}
     scanner = None
     if fmt == "xlsx" and req.get("part"):
         scanner = threading.Thread(target=_scan_sheet, args=(req["path"], req["part"], scanned))

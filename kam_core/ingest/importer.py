@@ -98,6 +98,7 @@ class ImportReport:
     date_max: dt.date | None
     data_through: dt.date | None
     formulas_without_value: int = 0
+    other_sheets: list[str] = field(default_factory=list)   # visible sheets with rows not imported here
 
 
 # ------------------------------------------------------------------ inspect
@@ -364,14 +365,30 @@ def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None
     cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
                                     today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row,
                                     lines)
+    _name_error_cells(cleaned.rejects, ins)
     date_min, date_max = cleaned.date_range()
     overlaps = find_overlaps(store, date_min, date_max, ignore_demo) if kind == "orders" and date_min else []
     return Preview(cleaned, mapping, [], date_min, date_max, overlaps)
 
 
+def _name_error_cells(rejects: list[canonical.Reject], ins: Inspection) -> None:
+    """A row rejected for an empty cell that Excel shows as #N/A or #VALUE!: that is the reason."""
+    errors = {(row, column): text for row, column, text in ins.read.error_cells}
+    if not errors:
+        return
+    for reject in rejects:
+        if reject.value is None and reject.column in ins.labels:
+            text = errors.get((reject.row, ins.read.positions[ins.labels.index(reject.column)]))
+            if text:
+                reject.code, reject.value = "excel_error", text
+
+
 def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date, ignore_demo: bool = False) -> list[dict]:
     """Loaded order datasets whose dates meet [date_min, date_max], with their lines inside it."""
-    return store.query("overlaps", lo=date_min, hi=date_max, ignore_demo=ignore_demo).to_dict("records")
+    with store.reader() as cur:
+        rows = cur.execute(sql("overlaps"), {"lo": date_min, "hi": date_max, "ignore_demo": ignore_demo})
+        names = [d[0] for d in rows.description]
+        return [dict(zip(names, row)) for row in rows.fetchall()]     # dates stay dates
 
 
 # ------------------------------------------------------------------ commit
@@ -458,7 +475,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
     return ImportReport(dataset_id, kind, ins.file_name, ins.sheet, cleaned.rows_read, cleaned.rows_loaded,
                         cleaned.rows_rejected, cleaned.rows_skipped, cleaned.skipped_by, mapping_labels,
                         cleaned.rejects, cleaned.warnings, pre.overlaps, replaced, pre.date_min, pre.date_max,
-                        through if kind == "orders" else None, ins.read.formulas_without_value)
+                        through if kind == "orders" else None, ins.read.formulas_without_value, other_sheets(ins))
 
 
 def _replace_overlap(cur, dataset_ids: list[int], lo: dt.date, hi: dt.date) -> int:
@@ -496,8 +513,10 @@ class SheetOutcome:
 
 
 def other_sheets(ins: Inspection) -> list[str]:
-    """The workbook's other visible sheets with rows: a year kept as one sheet per month."""
-    return [s.name for s in ins.sheets if s.name and s.name != ins.sheet and s.visible and s.size > 0]
+    """The workbook's other visible sheets with rows: a year kept as one sheet per month (not the
+    notes or summary sheets beside them)."""
+    return [s.name for s in ins.sheets if s.name and s.name != ins.sheet and s.visible and s.size > 0
+            and not _AUX_SHEET.search(s.name)]
 
 
 def import_other_sheets(store: Store, path: str, file_name: str, kind: str, by_label: dict[str, str],

@@ -138,6 +138,7 @@ class SheetRead:
     invalid: list[list] = field(default_factory=list)      # CSV lines that did not split into the header's width
     rows: list[int] | None = None                           # each row's line number, where not consecutive
     formulas_without_value: int = 0                         # formula cells saved without a calculated value
+    error_cells: list[list] = field(default_factory=list)   # [excel row, 0-based column, "#N/A"], read as empty
 
 
 def list_sheets(path: str) -> list[dict]:
@@ -172,6 +173,7 @@ def inspect_file(path: str, fmt: str, sheet: str | None, header_row: int | None 
             pass
     positions = answer.get("positions") or list(range(table.num_columns))
     read = SheetRead(table, positions, answer.get("names"), answer.get("merged", []), answer.get("invalid", []),
-                     formulas_without_value=answer.get("formulas_without_value", 0))
+                     formulas_without_value=answer.get("formulas_without_value", 0),
+                     error_cells=answer.get("error_cells", []))
     csv_options = {k: answer[k] for k in ("encoding", "delimiter") if k in answer}
     return Inspected(answer.get("rows", []), answer.get("header_row"), read, csv_options)
