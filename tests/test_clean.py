@@ -217,8 +217,8 @@ def test_to_number_column_matches_cell_parser():
 
 
 def test_to_number_header_unit_does_not_rescale_cells_with_units():
-    values, _ = columns.to_number(pa.array(["1.5", "1.2万", "2"]), scale=10_000)
-    assert values.to_pylist() == [15_000.0, 12_000.0, 20_000.0]
+    values, _ = columns.to_number(pa.array(["1.5", "1.2万", "2", "3200元", "0.5万元", "¥2"]), scale=10_000)
+    assert values.to_pylist() == [15_000.0, 12_000.0, 20_000.0, 3_200.0, 5_000.0, 20_000.0]
 
 
 def test_to_date_column_mixed_formats():

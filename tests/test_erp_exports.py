@@ -126,6 +126,9 @@ def test_the_reason_behind_most_rejects_is_said_first():
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
     (["日期", "客户", "货品", "商品数量", "商品单价", "商品金额"], "orders",
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
+    # 金额 over 不含税 | 含税: revenue is the tax-inclusive column, whichever comes first
+    (["日期", "客户", "金额 不含税", "金额 含税"], "orders", {"date": 0, "client": 1, "amount": 3}),
+    (["日期", "客户", "无税金额"], "orders", {"date": 0, "client": 1, "amount": 2}),
     # SAP billing: 净值 is the net value; 开票凭证 (the document number) is no amount
     (["开票凭证", "项目", "开票日期", "客户编号", "客户名称", "开票数量", "净值", "税额"], "orders",
      {"order_id": 0, "date": 2, "client_id": 3, "client": 4, "quantity": 5, "amount": 6}),

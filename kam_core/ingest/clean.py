@@ -137,8 +137,11 @@ def parse_number(value) -> Decimal | None:
 
 
 def has_unit(value) -> bool:
-    """A cell that states its own unit (1.2万) is not scaled again by its header's unit."""
-    return isinstance(value, str) and _UNIT_SUFFIX.search(_CURRENCY.sub("", nfkc(value).strip())) is not None
+    """A cell that states its own unit (1.2万, 3200元) is not scaled again by its header's unit."""
+    if not isinstance(value, str):
+        return False
+    text = nfkc(value).strip()
+    return text.endswith("元") or _UNIT_SUFFIX.search(_CURRENCY.sub("", text)) is not None
 
 
 # ---------------------------------------------------------------- units in headers

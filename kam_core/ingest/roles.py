@@ -116,6 +116,9 @@ def is_known_name(header) -> bool:
     return bool(norm) and norm in _exact_names()
 
 
+_NET_OF_TAX = re.compile(r"不含税|无税|未税|去税|除税")
+
+
 def name_score(header, kind: str, role: str) -> int:
     """How well a header names a role: 100 exact, 60 a synonym inside the header, 40 a weak name, 0 none."""
     norm = normalize_header(header)
@@ -127,6 +130,8 @@ def name_score(header, kind: str, role: str) -> int:
             return 100
         if len(synonym) >= 2 and synonym in norm:
             best = max(best, 60 + min(len(synonym), 10))
+    if best and role in ("amount", "target") and _NET_OF_TAX.search(norm):
+        best -= 5       # 金额 over 含税 | 不含税: revenue is the tax-inclusive one, whichever comes first
     return best
 
 
