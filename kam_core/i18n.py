@@ -37,6 +37,14 @@ def has(key: str) -> bool:
     return key in STRINGS
 
 
+def scope_label(scope, lang: str = "zh") -> str:
+    """A chain scope as the reader says it: 全国连锁 / 区域连锁 / 单城 translated, other values as
+    written, none as —."""
+    if scope is None or scope != scope or str(scope).strip() == "":     # scope != scope: NaN
+        return "—"
+    return t(f"scope.{scope}", lang) if has(f"scope.{scope}") else str(scope)
+
+
 def lang_from_locale(locale: str | None) -> str:
     """Browser language to ours: Chinese browsers get 中文, others English; unknown defaults to 中文."""
     if not locale:

@@ -60,14 +60,19 @@ def period_of(day: dt.date, kind: str) -> Period:
     raise ValueError(f"unknown period kind {kind!r}")
 
 
+# An en dash between the days: two labels with "~" in one line of Markdown strike out the text between.
+def _span(start: dt.date, end: dt.date) -> str:
+    return f"{start.isoformat()} – {end.isoformat()}"
+
+
 def custom(start: dt.date, end: dt.date) -> Period:
     if end < start:
         raise ValueError("window ends before it starts")
-    return Period(start, end, "custom", f"{start.isoformat()}~{end.isoformat()}")
+    return Period(start, end, "custom", _span(start, end))
 
 
 def all_time(start: dt.date, end: dt.date) -> Period:
-    return Period(start, end, "all", f"{start.isoformat()}~{end.isoformat()}")
+    return Period(start, end, "all", _span(start, end))
 
 
 _LABEL = re.compile(r"^(\d{4})(?:Q([1-4])|-(\d{2}))?$")

@@ -8,6 +8,7 @@ import streamlit as st
 from kam_core import fmt, pareto
 from kam_core.charts import SERIES
 from kam_core.charts import pareto as charts
+from kam_core.i18n import scope_label
 from ui import page_setup, widgets
 from ui.layout import no_data
 from ui.widgets import excel_download, md_plain
@@ -207,7 +208,7 @@ with tabs["segments"]:
         elif (summary["segment"] == "").all():
             st.info(t("par.seg.unmapped", dimension=t(f"w.{dimension}")))
         else:
-            labelled = summary.assign(segment=[s or t("par.seg.missing") for s in summary["segment"]])
+            labelled = summary.assign(segment=[charts.segment_label(s, dimension, ctx.lang) for s in summary["segment"]])
             segment_columns = {"segment": t(f"w.{dimension}"), "active": t("par.m.active", units=units),
                                "total": value_header, "portfolio_share": t("par.seg.portfolio_share"),
                                "k": t("par.m.k", theta=fmt.pct(float(theta), 0)),
@@ -280,7 +281,7 @@ with tabs["coverage"]:
             labelled = cover.assign(
                 suggested=[t(f"par.team.{s}") if s else "—" for s in cover["suggested"]],
                 reach=[t(f"par.team.{r}") if r else "—" for r in cover["reach"]],
-                chain_scope=[t(f"scope.{s}") if s in pareto.SCOPE_TEAM else (s or "—") for s in cover["chain_scope"]])
+                chain_scope=[scope_label(s, ctx.lang) for s in cover["chain_scope"]])
             cover_columns = {"client_name": t("w.client"), "chain_scope": t("w.chain_scope"),
                              "suggested": t("par.cov.suggested"), "owner": t("w.owner"), "reach": t("par.cov.reach"),
                              "owner_regions": t("par.cov.regions"), "owner_cities": t("par.cov.cities"),

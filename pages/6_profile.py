@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from kam_core import fmt, profile, stakeholders
+from kam_core.i18n import scope_label
 from kam_core.charts.profile import mix_figure, monthly_figure, stakeholder_figure, tier_path_figure
 from ui import page_setup
 from ui.layout import no_data
@@ -43,7 +44,7 @@ def _tier(tier) -> str:
 # ---- who they are
 st.subheader(md_plain(p.name), anchor=False)
 facts = [f"{t('w.owner')}: {_or_dash(f['owner'])}", f"{t('w.region')}: {_or_dash(f['region'])}",
-         f"{t('w.city')}: {_or_dash(f['city'])}", f"{t('w.chain_scope')}: {_or_dash(f['chain_scope'])}",
+         f"{t('w.city')}: {_or_dash(f['city'])}", f"{t('w.chain_scope')}: {scope_label(f['chain_scope'], ctx.lang)}",
          f"{t('prof.stores')}: {_or_dash(f['store_count'])}"]
 if ctx.level == "group":
     facts.append(f"{t('prof.members')}: {f['members']}")

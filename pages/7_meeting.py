@@ -9,6 +9,7 @@ import streamlit as st
 
 from kam_core import fmt, pack, profile
 from kam_core.charts.profile import monthly_figure
+from kam_core.i18n import scope_label
 from kam_core.pack_html import render_html
 from kam_core.pack_xlsx import render_xlsx
 from kam_core.ranks import TIERS, unit_names
@@ -62,7 +63,9 @@ def _present(keys: list[str]) -> None:
     if p is None:
         st.info(t("prof.unknown"))
         return
-    facts = [v for v in (p.facts["owner"], p.facts["city"], p.facts["chain_scope"]) if v]
+    facts = [v for v in (p.facts["owner"], p.facts["city"]) if v]
+    if p.facts["chain_scope"]:
+        facts.append(scope_label(p.facts["chain_scope"], ctx.lang))
     if p.facts["store_count"]:
         facts.append(t("mtg.stores_n", n=p.facts["store_count"]))
     st.html(f"<div class='kam-meet-name'>{html.escape(p.name)}</div>"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from kam_core import archive, fmt, plan
 from kam_core.charts.plan import matrix_figure
+from kam_core.i18n import scope_label
 from kam_core.ranks import TIERS
 from ui import page_setup
 from ui.layout import no_data
@@ -29,10 +30,6 @@ def tier_label(tier) -> str:
     return t(f"tier.{tier}") if tier and tier != "none" else t("arc.no_tier")
 
 
-def scope_label(scope) -> str:
-    return t(f"scope.{scope}") if scope else "—"
-
-
 def with_unit(label_key: str) -> str:
     return f"{t(label_key)}（{unit}）" if ctx.lang == "zh" else f"{t(label_key)} ({unit})"
 
@@ -50,7 +47,7 @@ def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     if "tier" in out:
         out["tier"] = [tier_label(x) for x in out["tier"]]
     if "chain_scope" in out:
-        out["chain_scope"] = [scope_label(x) for x in out["chain_scope"]]
+        out["chain_scope"] = [scope_label(x, ctx.lang) for x in out["chain_scope"]]
     for name in ("in_archive", "has_orders"):
         if name in out:
             out[name] = out[name].astype(bool)
@@ -180,7 +177,7 @@ if open_tab == "edit":
             group = c1.text_input(t("arc.col.group"), value=current("group_name") or "", key=f"arc_f_group_{picked}")
             scopes = [None] + list(archive.SCOPES)
             scope = c2.selectbox(t("w.chain_scope"), scopes, index=scopes.index(current("chain_scope"))
-                                 if current("chain_scope") in scopes else 0, format_func=scope_label,
+                                 if current("chain_scope") in scopes else 0, format_func=lambda v: scope_label(v, ctx.lang),
                                  key=f"arc_f_scope_{picked}")
             stored_count = current("store_count")
             stores = c3.number_input(t("arc.col.stores"), min_value=0, step=1, key=f"arc_f_stores_{picked}",
@@ -238,7 +235,7 @@ if open_tab == "grid":
                 "client_name": st.column_config.TextColumn(t("w.client"), disabled=True, pinned=True),
                 "group_name": st.column_config.TextColumn(t("arc.col.group")),
                 "chain_scope": st.column_config.SelectboxColumn(t("w.chain_scope"), options=list(archive.SCOPES),
-                                                                format_func=scope_label),
+                                                                format_func=lambda v: scope_label(v, ctx.lang)),
                 "store_count": st.column_config.NumberColumn(t("arc.col.stores"), min_value=0, step=1, format="%d"),
                 "owner": st.column_config.TextColumn(t("w.owner")),
                 "region": st.column_config.TextColumn(t("w.region")),

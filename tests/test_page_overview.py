@@ -78,6 +78,8 @@ def test_an_empty_window_says_so(two_years_db):
     assert not at.exception, at.exception
     assert any("no sales in the chosen window" in i.value for i in at.info)
     assert metrics(at)["Active clients"][0] == "0"
+    # both windows in one Markdown caption: no "~" pair to strike the text between
+    assert at.caption[0].value.startswith("2023-01-01 – 2023-06-30 against 2022-07-04 – 2022-12-31")
 
 
 def test_without_profit_the_profit_figure_is_left_out(tmp_path, monkeypatch):

@@ -131,3 +131,13 @@ def test_followup_status_cadence_and_advances_show(demo_db):
     table = advance_tables[0]
     assert table["Status"].tolist() == ["Recouped"] and table["Settlement"].tolist() == ["Extend until recouped"]
     assert table["Recouped share"].tolist() == ["100%"]
+
+
+def test_chain_scope_reads_in_the_page_language(demo_db):
+    """The demo's chains are 全国连锁 / 区域连锁 / 单城; in English the facts line says so in English."""
+    for lang, words in (("en", ("National chain", "Regional chain", "Single city")), ("zh", ("全国连锁", "区域连锁", "单城"))):
+        at = open_page(PAGE, lang)
+        line = next(c.value for c in at.caption if "Chain scope:" in c.value or "连锁范围:" in c.value)
+        assert any(word in line for word in words), line
+        if lang == "en":
+            assert not any(word in line for word in ("全国连锁", "区域连锁", "单城")), line

@@ -561,3 +561,13 @@ def test_treemap_figure_labels_the_share_of_the_city(basic):
     fig = treemap_figure(pareto.treemap_nodes(big), "zh")
     assert figure_bytes(fig) < 1_000_000
     assert any(label.startswith("其他") for label in fig.data[0].labels)
+
+
+def test_segment_labels_translate_chain_scopes_only():
+    from kam_core.charts.pareto import segment_label
+
+    assert segment_label("单城", "chain_scope", "en") == "Single city"
+    assert segment_label("区域连锁", "chain_scope", "zh") == "区域连锁"
+    assert segment_label("加盟", "chain_scope", "en") == "加盟"           # a value the export made up stays
+    assert segment_label("单城", "city", "en") == "单城"
+    assert segment_label("", "region", "en") == "(not set)"

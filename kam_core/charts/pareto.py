@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from kam_core import fmt
 from kam_core.charts import NEUTRAL, SERIES, downsample_indices, style
-from kam_core.i18n import t
+from kam_core.i18n import scope_label, t
 from kam_core.pareto import Concentration, Segments, curve
 
 PANEL_POINTS = 300          # points per small-multiple curve (the marker stays exact)
@@ -82,7 +82,7 @@ def segments_figure(segments: Segments, lang: str = "zh", max_panels: int = 12, 
     summary = segments.summary.head(max_panels)
     count = len(summary)
     rows = max(1, math.ceil(count / columns))
-    titles = [t("par.seg.panel", lang, segment=_segment_label(s, lang), k=int(k), n=int(n))
+    titles = [t("par.seg.panel", lang, segment=segment_label(s, segments.dimension, lang), k=int(k), n=int(n))
               for s, k, n in zip(summary["segment"], summary["k"], summary["active"])]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles or None, horizontal_spacing=0.04,
                         vertical_spacing=0.14 if rows > 1 else 0.1, shared_yaxes=True)
@@ -107,8 +107,11 @@ def segments_figure(segments: Segments, lang: str = "zh", max_panels: int = 12, 
     return style(fig, height=max(260, 220 * rows), legend=False)
 
 
-def _segment_label(segment: str, lang: str) -> str:
-    return segment if segment else t("par.seg.missing", lang)
+def segment_label(segment: str, dimension: str, lang: str) -> str:
+    """A segment as the reader says it (chain scopes translated); a blank one as 'not given'."""
+    if not segment:
+        return t("par.seg.missing", lang)
+    return scope_label(segment, lang) if dimension == "chain_scope" else segment
 
 
 def treemap_figure(nodes: pd.DataFrame, lang: str = "zh", unit: str = "client") -> go.Figure:
