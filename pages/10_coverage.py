@@ -147,10 +147,13 @@ right.dataframe(owner_table.assign(**{
     hide_index=True, width="stretch")
 
 grid = coverage.weekly_contacts(ctx.store, as_of)
-st.plotly_chart(contact_heatmap(grid, {"title": t("cov.heatmap"), "owner": t("cov.chart.owner"),
-                                       "week": t("cov.chart.week"), "contacts": t("cov.chart.contacts"),
-                                       "no_owner": t("cov.no_owner")}),
-                width="stretch", key="cov_heatmap")
+if grid.to_numpy().sum() == 0:
+    st.info(t("cov.heatmap_empty"), icon=":material/event_busy:")
+else:
+    st.plotly_chart(contact_heatmap(grid, {"title": t("cov.heatmap"), "owner": t("cov.chart.owner"),
+                                           "week": t("cov.chart.week"), "contacts": t("cov.chart.contacts"),
+                                           "no_owner": t("cov.no_owner")}),
+                    width="stretch", key="cov_heatmap")
 
 # ---- the contact log
 st.subheader(t("cov.log"))

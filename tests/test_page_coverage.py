@@ -116,3 +116,28 @@ def test_overdue_a_clients_on_the_watchlist_are_flagged(demo_db):
 def _client_list(at):
     """The page's client list (the widest table; the alert box above it is narrower)."""
     return max((df.value for df in at.dataframe), key=lambda frame: len(frame.columns))
+
+
+def test_no_contacts_in_the_last_weeks_says_so_instead_of_a_blank_heat_map(demo_db):
+    from kam_core.store import Store
+
+    store = Store(demo_db)
+    with store.write() as cur:
+        cur.execute("DELETE FROM contacts")
+    store.close()
+    at = open_page(PAGE, "en")
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("No contacts in the last 26 weeks") for i in at.info)
+
+
+def test_heat_map_of_weeks_without_contacts_stays_pale():
+    import datetime as dt
+
+    import pandas as pd
+
+    from kam_core.charts.coverage import contact_heatmap
+
+    grid = pd.DataFrame([[0, 0], [0, 2]], index=["李娜", ""], columns=[dt.date(2024, 1, 1), dt.date(2024, 1, 8)])
+    labels = {"title": "t", "owner": "o", "week": "w", "contacts": "c", "no_owner": "(none)"}
+    assert (contact_heatmap(grid, labels).data[0].zmin, contact_heatmap(grid, labels).data[0].zmax) == (0, 2)
+    assert contact_heatmap(grid * 0, labels).data[0].zmax == 1

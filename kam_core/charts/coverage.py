@@ -15,7 +15,8 @@ def contact_heatmap(grid: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     owners = [o if o else labels["no_owner"] for o in grid.index]
     weeks = [w.isoformat() for w in grid.columns]
     fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(), x=weeks, y=owners, colorscale="Blues", zmin=0,
+        # zmax at least 1: weeks without contacts stay the palest colour, never mid-scale
+        z=grid.to_numpy(), x=weeks, y=owners, colorscale="Blues", zmin=0, zmax=max(1, float(grid.to_numpy().max(initial=0))),
         colorbar={"title": {"text": labels["contacts"]}, "thickness": 12},
         hovertemplate=f"{labels['owner']}: %{{y}}<br>{labels['week']}: %{{x}}<br>{labels['contacts']}: %{{z}}"
                       "<extra></extra>"))

@@ -63,6 +63,8 @@ STRINGS = {
     "cov.chart.by_owner": ("各客户经理的逾期客户", "Overdue clients per owner"),
     "cov.chart.clients": ("客户数", "Clients"),
     "cov.heatmap": ("每周联系次数（近 26 周）", "Contacts per week (last 26 weeks)"),
+    "cov.heatmap_empty": ("近 26 周没有联系记录。在下方记一次拜访，或在“导入”页导入拜访记录，这里就会显示每位客户经理每周的联系次数。",
+                          "No contacts in the last 26 weeks. Log a visit below, or import a visit log on the Import page, to see each owner's contacts per week here."),
     "cov.chart.owner": ("客户经理", "Owner"),
     "cov.chart.week": ("周（周一起）", "Week (from Monday)"),
     "cov.chart.contacts": ("联系次数", "Contacts"),
