@@ -35,7 +35,7 @@ table = pd.DataFrame({
     t("ds.col.skipped"): frame["rows_skipped"],
     t("ds.col.replaced"): frame["rows_replaced"],
     t("ds.col.range"): [_range(r) for _, r in frame.iterrows()],
-    t("ds.col.through"): frame["data_through"],
+    t("ds.col.through"): [d.strftime("%Y-%m-%d") if pd.notna(d) else "—" for d in frame["data_through"]],
     t("ds.col.imported"): frame["imported_at"].dt.strftime("%Y-%m-%d %H:%M"),
     t("ds.col.demo"): [t("w.yes") if d else "" for d in frame["is_demo"]],
 })
@@ -49,7 +49,7 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"**{t('ds.mapping')}**")
     mapping = json.loads(row["mapping"])
-    st.dataframe(pd.DataFrame({t("imp.kind"): [t(f"role.{k}") for k in mapping], t("imp.col_column"): list(mapping.values())}),
+    st.dataframe(pd.DataFrame({t("imp.col_field"): [t(f"role.{k}") for k in mapping], t("imp.col_column"): list(mapping.values())}),
                  hide_index=True, width="stretch")
 with right:
     rejects = ctx.store.query("dataset_rejects", id=int(chosen))

@@ -417,7 +417,8 @@ def scenarios_view() -> None:
     labels = {int(i): f"#{i} {n}" for i, n in zip(listed["scenario_id"], listed["name"])}
     kept = [i for i in st.session_state.get("pp_compare", []) if i in labels]
     st.session_state["pp_compare"] = kept if "pp_compare" in st.session_state else ids[:3]
-    chosen = st.multiselect(t("pp.sc.compare"), ids, key="pp_compare", format_func=labels.get)
+    chosen = st.multiselect(t("pp.sc.compare"), ids, key="pp_compare", format_func=labels.get,
+                            placeholder=t("w.choose"))
     if not chosen:
         st.caption(t("pp.sc.pick_hint"))
     else:

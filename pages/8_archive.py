@@ -101,11 +101,11 @@ def filters(prefix: str, frame: pd.DataFrame, with_scope: bool = True) -> dict:
             format_func=lambda v: t(f"arc.scope.{v}")) or "all"
         offset = 1
     chosen["regions"] = c[offset].multiselect(t("w.region"), sorted(frame["region"].dropna().unique()),
-                                              key=f"{prefix}_regions")
+                                              key=f"{prefix}_regions", placeholder=t("w.all"))
     chosen["owners"] = c[offset + 1].multiselect(t("w.owner"), sorted(frame["owner"].dropna().unique()),
-                                                 key=f"{prefix}_owners")
+                                                 key=f"{prefix}_owners", placeholder=t("w.all"))
     chosen["tier_names"] = c[offset + 2].multiselect(t("arc.col.tier"), TIER_OPTIONS, format_func=tier_label,
-                                                     key=f"{prefix}_tiers")
+                                                     key=f"{prefix}_tiers", placeholder=t("w.all"))
     if with_scope:
         chosen["search"] = c[offset + 3].text_input(t("arc.f.search"), key=f"{prefix}_search")
     return chosen

@@ -97,4 +97,5 @@ def preview_frame(table, kind: str, mapping: dict, lang: str, rows: int = 20) ->
         else:
             continue
         out[label] = frame[column]
-    return pd.DataFrame(out)
+    # a field the row leaves empty shows as — (a preview to read, not to sort)
+    return pd.DataFrame(out).astype(object).where(lambda f: f.notna(), "—")

@@ -60,6 +60,8 @@ STRINGS = {
     "w.region": ("大区", "Region"),
     "w.city": ("城市", "City"),
     "w.chain_scope": ("连锁范围", "Chain scope"),
+    "w.all": ("全部", "All"),
+    "w.choose": ("请选择…", "Choose…"),
     "w.category": ("品类", "Category"),
     "w.tier": ("等级", "Tier"),
     "w.period": ("期间", "Period"),

@@ -178,6 +178,7 @@ STRINGS = {
                          "dataset #{dataset_id}: {loaded:,} loaded, {rejected:,} rejected, {skipped:,} skipped"),
     "imp.goto_overview": ("查看经营总览", "Open the overview"),
     "imp.col_row": ("行号", "Row"),
+    "imp.col_field": ("字段", "Field"),
     "imp.level": ("层级", "Level"),
     "imp.col_reason": ("原因", "Reason"),
     "imp.col_column": ("列", "Column"),
