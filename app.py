@@ -48,7 +48,7 @@ def _delta(kind: str, change) -> str | None:
         return fmt.pct(change, signed=True)
     if kind == "count":
         return f"{int(change):+,}"
-    return t("ov.pp", v=change * 100)
+    return t("w.pp", v=change * 100)
 
 
 shown = [m for m in overview.METRICS if m != "profit" or ctx.bounds.has_profit]

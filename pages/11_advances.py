@@ -101,7 +101,7 @@ else:
                      "adv.col.projected", "adv.col.refund")}})
     st.plotly_chart(ledger_chart(table, {"title": t("adv.chart.ledger"), "recouped": t("adv.col.recouped"),
                                          "remaining": t("adv.col.remaining"),
-                                         **{f"status.{s}": n for s, n in STATUS_NAMES.items()}}),
+                                         **{f"status.{s}": n for s, n in STATUS_NAMES.items()}}, lang=ctx.lang),
                     width="stretch", key="adv_ledger_chart")
 
     # ---- one advance, month by month
@@ -133,7 +133,7 @@ else:
     st.plotly_chart(progress_chart(months, float(row["amount"]), int(row["term_months"]), {
         "title": f"#{chosen} {row['client']}", "cumulative": t("adv.chart.cumulative"),
         "monthly": t("adv.chart.monthly"), "amount": t("adv.chart.amount"), "fan": t("adv.chart.fan"),
-        "p50": t("adv.chart.p50"), "month": t("adv.chart.month"), "term_end": t("adv.chart.term_end")}),
+        "p50": t("adv.chart.p50"), "month": t("adv.chart.month"), "term_end": t("adv.chart.term_end")}, ctx.lang),
         width="stretch", key="adv_progress_chart")
     month_view = pd.DataFrame({
         t("adv.col.month"): months["month"], t("adv.col.month_start"): months["month_start"],

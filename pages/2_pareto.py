@@ -70,7 +70,7 @@ def _delta(now, then, kind: str):
     if kind == "money":
         return fmt.pct(now / then - 1, signed=True) if then else None
     if kind == "pp":
-        return t("ov.pp", v=(now - then) * 100)
+        return t("w.pp", v=(now - then) * 100)
     return f"{now - then:+.3f}" if kind == "gini" else f"{now - then:+,.0f}"
 
 

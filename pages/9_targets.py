@@ -47,7 +47,7 @@ else:
     cols[1].metric(t("plan.kpi.target", level=t(f"plan.level.{team}s")), fmt.money(total["target"], ctx.lang))
     cols[2].metric(t("plan.kpi.actual"), fmt.money(total["actual"], ctx.lang))
     cols[3].metric(t("plan.kpi.attainment"), fmt.pct(total["attainment"]),
-                   delta=None if total["attainment"] is None else fmt.pct(total["attainment"] - progress, signed=True),
+                   delta=None if total["attainment"] is None else t("w.pp", v=(total["attainment"] - progress) * 100),
                    help=t("plan.kpi.attainment_help"))
     cols[4].metric(t("plan.kpi.gap"), fmt.money(total["gap_to_pace"], ctx.lang), help=t("plan.kpi.gap_help"),
                    delta=t("plan.kpi.behind_n", n=total["behind"]), delta_color="off", delta_arrow="off")

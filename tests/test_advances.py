@@ -363,3 +363,24 @@ def test_cli_add_while_the_app_holds_the_file(store, capsys):
         holder.wait()
     time.sleep(0.2)
     assert _count(db) == len(TERMS)
+
+
+def test_advance_charts_read_money_in_the_page_language():
+    """Axes in 万 for a Chinese reader, M for an English one, reaching the advance itself."""
+    import pandas as pd
+
+    from kam_core.charts.advances import ledger_chart, progress_chart
+
+    months = pd.DataFrame({"month": [1, 2, 3], "started": [True, True, False], "counted": [1.2e6, 1.5e6, None],
+                           "cumulative": [1.2e6, 2.7e6, None], "p10": [None] * 3, "p50": [None] * 3,
+                           "p90": [None] * 3})
+    labels = {k: k for k in ("title", "cumulative", "monthly", "amount", "fan", "p50", "month", "term_end")}
+    zh = progress_chart(months, 3_500_000.0, 3, labels, "zh").layout.yaxis
+    assert max(zh.tickvals) >= 3_500_000 and any(text.endswith("万") for text in zh.ticktext)
+    en = progress_chart(months, 3_500_000.0, 3, labels, "en").layout.yaxis
+    assert any(text.endswith("M") for text in en.ticktext)
+    ledger = pd.DataFrame({"advance_id": [1], "client": ["甲"], "status": ["on_track"], "recouped": [2.7e6],
+                           "remaining": [0.8e6], "progress": [0.77]})
+    axis = ledger_chart(ledger, {"title": "", "recouped": "", "remaining": "", "status.on_track": ""},
+                        lang="zh").layout.xaxis
+    assert max(axis.tickvals) >= 3_500_000 and any(text.endswith("万") for text in axis.ticktext)

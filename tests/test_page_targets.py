@@ -49,6 +49,10 @@ def test_targets_page(demo_db, lang):
     assert metrics[t("plan.kpi.progress", lang)] == fmt.pct(plan.time_progress(span, as_of))
     assert metrics[t("plan.kpi.actual", lang)] == fmt.money(total["actual"], lang)
     assert metrics[t("plan.kpi.attainment", lang)] == fmt.pct(total["attainment"])
+    # attainment against time progress is a difference of percentages: points, not per cent
+    delta = next(m.delta for m in at.metric if m.label == t("plan.kpi.attainment", lang))
+    assert delta == t("w.pp", lang, v=(total["attainment"] - plan.time_progress(span, as_of)) * 100)
+    assert delta.endswith("个百分点" if lang == "zh" else "pp")
     assert [x.label for x in at.tabs] == [t(f"plan.tab.{n}", lang) for n in ("owners", "clients", "scorecard")]
     assert len(at.get("plotly_chart")) == 2                  # attainment bars and the cumulative curve
     behind = plan.behind_pace(frame, "owner")

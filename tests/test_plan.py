@@ -352,3 +352,15 @@ def test_plan_command_defaults_and_errors(planned, capsys):
     assert cli(["plan", "--db", db, "--as-of", "2024/02/15"]) == 2
     assert cli(["plan", "--db", str(planned.path.parent / "none.duckdb")]) == 2
     assert "none.duckdb" in capsys.readouterr().err
+
+
+def test_pace_chart_dates_read_as_numbers_in_chinese():
+    """Plotly names months in English (Mar 2026); a Chinese reader gets 2026-03."""
+    import pandas as pd
+
+    from kam_core.charts.plan import pace_figure
+
+    curve = pd.DataFrame({"day": pd.date_range("2026-01-01", periods=90).date, "cum_target": range(90),
+                          "cum_actual": [float(i) for i in range(60)] + [None] * 30})
+    assert pace_figure(curve, "zh").layout.xaxis.tickformat == "%Y-%m"
+    assert pace_figure(curve, "en").layout.xaxis.tickformat is None

@@ -4,12 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, style
+from kam_core.charts import BAD, GOOD, NEUTRAL, SERIES, money_axis, style
 
 STATUS_COLORS = {"recouped": GOOD, "on_track": SERIES[0], "behind": "#E07A1F", "overdue": BAD}
 
 
-def progress_chart(frame: pd.DataFrame, amount: float, term_months: int, labels: dict[str, str]) -> go.Figure:
+def progress_chart(frame: pd.DataFrame, amount: float, term_months: int, labels: dict[str, str],
+                   lang: str = "zh") -> go.Figure:
     """frame: advances.progress. Cumulative counted sales (line) and counted per month (bars) against
     the advance (a level line) and, when signed from a scenario, its P10-P90 band and P50.
     labels: title, cumulative, monthly, amount, fan, p50, month, term_end."""
@@ -37,12 +38,13 @@ def progress_chart(frame: pd.DataFrame, amount: float, term_months: int, labels:
     if months and max(months) > term_months:
         fig.add_vline(x=term_months + 0.5, line={"color": NEUTRAL, "dash": "dot"}, annotation_text=labels["term_end"])
     style(fig, height=420)
+    reach = [amount, 0.0, *known["cumulative"], *known["counted"], *frame["p90"].dropna()]
     fig.update_layout(title=labels["title"], xaxis={"title": labels["month"], "dtick": 1 if len(months) <= 24 else 3},
-                      yaxis={"tickformat": ",.0f"}, bargap=0.3, legend={"x": 1, "xanchor": "right"})
+                      yaxis=money_axis(reach, lang), bargap=0.3, legend={"x": 1, "xanchor": "right"})
     return fig
 
 
-def ledger_chart(ledger: pd.DataFrame, labels: dict[str, str], max_rows: int = 30) -> go.Figure:
+def ledger_chart(ledger: pd.DataFrame, labels: dict[str, str], max_rows: int = 30, lang: str = "zh") -> go.Figure:
     """ledger: advances.ledger. Horizontal bars per advance: recouped (coloured by status) and remaining;
     the max_rows advances with the most remaining when there are more. labels: title, recouped,
     remaining, and status.<code> names."""
@@ -59,5 +61,6 @@ def ledger_chart(ledger: pd.DataFrame, labels: dict[str, str], max_rows: int = 3
                 hovertemplate="%{y}<br>%{x:,.0f}<extra>" + labels["remaining"] + "</extra>")
     style(fig, height=max(220, 90 + 34 * len(names)))
     fig.update_layout(title=labels["title"], barmode="stack", yaxis={"autorange": "reversed", "type": "category"},
-                      xaxis={"tickformat": ",.0f"}, legend={"x": 1, "xanchor": "right"})
+                      xaxis=money_axis([0.0, *(ledger["recouped"] + ledger["remaining"])], lang),
+                      legend={"x": 1, "xanchor": "right"})
     return fig

@@ -30,6 +30,8 @@ def pace_figure(curve: pd.DataFrame, lang: str, title: str = "") -> go.Figure:
     values, texts = money_ticks(top, lang)
     fig.update_layout(hovermode="x unified")
     fig.update_yaxes(title=t("plan.chart.cumulative", lang), tickvals=values, ticktext=texts)
+    if lang == "zh":
+        fig.update_xaxes(tickformat="%Y-%m")        # plotly's own month names are English
     return titled(fig, title, 380)
 
 

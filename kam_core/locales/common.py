@@ -61,6 +61,7 @@ STRINGS = {
     "w.city": ("城市", "City"),
     "w.chain_scope": ("连锁范围", "Chain scope"),
     "w.all": ("全部", "All"),
+    "w.pp": ("{v:+.1f} 个百分点", "{v:+.1f} pp"),
     "w.choose": ("请选择…", "Choose…"),
     "w.category": ("品类", "Category"),
     "w.tier": ("等级", "Tier"),

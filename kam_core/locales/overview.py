@@ -31,7 +31,6 @@ STRINGS = {
         "their revenue then (no expansion, at most 100%).\n"
         "- The arrows compare with the previous window: relative change for money, a difference for counts, "
         "percentage points for ratios."),
-    "ov.pp": ("{v:+.1f} 个百分点", "{v:+.1f} pp"),
     # headline figures
     "ov.m.revenue": ("销售额", "Revenue"),
     "ov.m.profit": ("毛利", "Profit"),
