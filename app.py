@@ -10,7 +10,7 @@ from kam_core.charts.overview import movers_figure, trend_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.nav import script_of
-from ui.widgets import excel_download, money_column
+from ui.widgets import excel_download, money_column, percent_column, percent_view
 
 ctx = page_setup("overview")
 t = ctx.t
@@ -95,7 +95,7 @@ unit_column = t(f"w.{ctx.level}")
 prev_revenue = t("ov.prev_revenue", prev=prev.label)
 money = money_column()
 config = {t("ov.movers.prev"): money, t("ov.movers.now"): money, t("w.change"): money,
-          t("ov.movers.pct"): st.column_config.NumberColumn(format="percent"), t("w.revenue"): money,
+          t("ov.movers.pct"): percent_column(), t("w.revenue"): money,
           prev_revenue: money}
 
 
@@ -121,7 +121,8 @@ with st.expander(t("ov.lists.title", new=len(new), lost=len(lost), units=units),
         if table.empty:
             column.caption(t("w.none"))
         else:
-            column.dataframe(table, hide_index=True, width="stretch", column_config=config)
+            column.dataframe(percent_view(table, [t("ov.movers.pct")]), hide_index=True, width="stretch",
+                             column_config=config, placeholder="—")
     excel_download(t("w.export_xlsx"), lambda: {t("ov.movers.rose"): rose, t("ov.movers.fell"): fell,
                                                 t("ov.new", units=units): new, t("ov.lost", units=units): lost},
                    file_name=f"overview_{window.label}.xlsx", key="ov_export")

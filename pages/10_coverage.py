@@ -75,7 +75,7 @@ if not alerts.empty:
             t("cov.col.client"): alerts["client"], t("cov.col.owner"): alerts["owner"].fillna(t("cov.no_owner")),
             t("cov.col.last"): [x.isoformat() if x else t("cov.never") for x in alerts["last_contact"]],
             t("cov.col.days"): alerts["days_since"], t("cov.col.t12m"): alerts["t12m"].round(2)}),
-            hide_index=True, width="stretch",
+            hide_index=True, width="stretch", placeholder="—",
             column_config={t("cov.col.t12m"): money_column()})
         if any(p[1] == "nav.churn" for p in nav.available()):
             st.page_link(nav.script_of("churn"), label=t("cov.goto_churn"), icon=":material/notifications_active:")
@@ -122,7 +122,7 @@ if shown.empty:
 else:
     st.caption(t("w.clients_n", n=len(shown)))
     st.dataframe(_display(shown), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)),
-                 column_config={t("cov.col.t12m"): money_column()})
+                 column_config={t("cov.col.t12m"): money_column()}, placeholder="—")
 
 by_owner = coverage.coverage_by_owner(ctx.store, as_of)
 owner_table = pd.DataFrame({

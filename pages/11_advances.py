@@ -11,7 +11,7 @@ from kam_core.charts.advances import ledger_chart, progress_chart
 from kam_core.ranks import unit_names
 from ui import nav, page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download, money_column
+from ui.widgets import excel_download, money_column, percent_column, percent_view
 
 ctx = page_setup("advances")
 t = ctx.t
@@ -94,8 +94,8 @@ else:
 
     st.subheader(t("adv.ledger"))
     ledger_view = _ledger_display(table)
-    st.dataframe(ledger_view, hide_index=True, width="stretch", column_config={
-        t("adv.col.progress"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+    st.dataframe(percent_view(ledger_view, [t("adv.col.progress")]), hide_index=True, width="stretch", column_config={
+        t("adv.col.progress"): percent_column(progress=True),
         **{t(k): money_column()
            for k in ("adv.col.amount", "adv.col.recouped", "adv.col.remaining", "adv.col.run_rate",
                      "adv.col.projected", "adv.col.refund")}})

@@ -106,7 +106,7 @@ if compare and before is not None:
                       units=units, trend=t(trend)))
 
 money_column = widgets.money_column()
-percent_column = st.column_config.NumberColumn(format="percent")
+percent_column = widgets.percent_column()
 
 
 def _table(frame, columns: dict[str, str]):
@@ -169,7 +169,8 @@ with tabs["top"]:
         if result.empty:
             st.info(t("par.empty", window=window_label, measure=measure_word, units=units))
         else:
-            st.dataframe(_table(shown, ranked_columns), hide_index=True, width="stretch", column_config=table_config)
+            st.dataframe(widgets.percent_view(_table(shown, ranked_columns), [t("w.share"), t("w.cum_share")]),
+                         hide_index=True, width="stretch", column_config=table_config)
         nonpositive = _table(result.nonpositive, {"unit_name": unit_column, "value": value_header})
         excel_download(t("w.export_xlsx"),
                        lambda: {t("par.sheet.ranked"): _table(result.ranked, ranked_columns),
@@ -215,7 +216,9 @@ with tabs["segments"]:
                                "share": t("par.m.share", units=units), "gini": "Gini", "hhi": "HHI",
                                "top_unit": t("par.seg.top_unit", units=units)}
             segment_table = _table(labelled, segment_columns)
-            st.dataframe(segment_table, hide_index=True, width="stretch",
+            st.dataframe(widgets.percent_view(segment_table, [t("par.seg.portfolio_share"),
+                                                              t("par.m.share", units=units)]),
+                         hide_index=True, width="stretch",
                          column_config={value_header: money_column, t("par.seg.portfolio_share"): percent_column,
                                         t("par.m.share", units=units): percent_column,
                                         "Gini": st.column_config.NumberColumn(format="%.3f"),
@@ -229,8 +232,9 @@ with tabs["segments"]:
             inside = seg.units[seg.units["segment"] == summary.loc[row.name, "segment"]]
             st.markdown(f"**{md_plain(focus)}** · "
                         + _answer(int(row["k"]), int(row["active"]), row["share"], measure_word))
-            st.dataframe(_table(inside[inside["in_top"]], {"rank": t("w.rank"), "unit_name": unit_column,
-                                                           "value": value_header, "cum_share": t("w.cum_share")}),
+            inside_table = _table(inside[inside["in_top"]], {"rank": t("w.rank"), "unit_name": unit_column,
+                                                             "value": value_header, "cum_share": t("w.cum_share")})
+            st.dataframe(widgets.percent_view(inside_table, [t("w.cum_share")]),
                          hide_index=True, width="stretch", column_config=table_config)
             excel_download(t("w.export_xlsx"), lambda: {t(f"w.{dimension}"): segment_table},
                            file_name=f"pareto_{dimension}_{window.label}.xlsx", key="par_segments_export")
@@ -257,7 +261,9 @@ with tabs["map"]:
                 anchor_columns = {"unit_name": unit_column, "region": t("w.region"), "city": t("w.city"),
                                   "value": value_header, "city_share": t("par.map.col_city_share"),
                                   "total_share": t("par.map.col_total_share")}
-                st.dataframe(_table(anchors, anchor_columns), hide_index=True, width="stretch",
+                st.dataframe(widgets.percent_view(_table(anchors, anchor_columns),
+                                                  [t("par.map.col_city_share"), t("par.map.col_total_share")]),
+                             hide_index=True, width="stretch",
                              column_config={value_header: money_column, t("par.map.col_city_share"): percent_column,
                                             t("par.map.col_total_share"): percent_column})
 

@@ -12,7 +12,7 @@ from kam_core.churn_signals import SIGNALS, ChurnSettings
 from kam_core.ranks import unit_names
 from ui import page_setup
 from ui.layout import no_data
-from ui.widgets import excel_download, md_plain
+from ui.widgets import excel_download, md_plain, percent_column, percent_view
 
 ctx = page_setup("churn")
 t = ctx.t
@@ -93,9 +93,10 @@ if tab_list.open:
         table = churn.export_frame(listed, ctx.lang, ctx.store)
         for column in (t("churn.col.at_risk"), t("churn.col.t12m")):
             table[column] = [fmt.money(v, ctx.lang) for v in table[column]]
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            t("churn.col.risk"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-            t("churn.col.p_alive"): st.column_config.NumberColumn(format="percent"),
+        st.dataframe(percent_view(table, [t("churn.col.risk"), t("churn.col.p_alive")]), hide_index=True,
+                     width="stretch", column_config={
+            t("churn.col.risk"): percent_column(progress=True),
+            t("churn.col.p_alive"): percent_column(),
             t("churn.col.reasons"): st.column_config.TextColumn(width="large"),
         })
 
@@ -207,9 +208,9 @@ if tab_test.open:
                 shown = sheet.copy()
                 for column in (t("churn.col.at_risk"), t("churn.bt.before"), t("churn.bt.after")):
                     shown[column] = [fmt.money(v, ctx.lang) for v in shown[column]]
-                st.dataframe(shown, hide_index=True, width="stretch", column_config={
-                    t("churn.col.risk"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
-                    t("w.change"): st.column_config.NumberColumn(format="percent")})
+                st.dataframe(percent_view(shown, [t("churn.col.risk"), t("w.change")]), hide_index=True,
+                             width="stretch", column_config={t("churn.col.risk"): percent_column(progress=True),
+                                                             t("w.change"): percent_column()})
             excel_download(t("churn.bt.export"), lambda: {t("churn.tab.backtest"): sheet},
                            f"churn_backtest_{bt_as_of}_{horizon}d.xlsx", key="churn_bt_export")
 

@@ -9,7 +9,7 @@ from kam_core.charts.plan import attainment_figure, pace_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.nav import script_of
-from ui.widgets import excel_download
+from ui.widgets import excel_download, percent_column, percent_view
 
 ctx = page_setup("targets")
 t = ctx.t
@@ -61,8 +61,7 @@ COLUMNS = {
     "name": None, "owner": t("w.owner"),
     "target": st.column_config.NumberColumn(f"{t('plan.col.target')} ({unit})", format="%,.1f"),
     "actual": st.column_config.NumberColumn(f"{t('plan.col.actual')} ({unit})", format="%,.1f"),
-    "attainment": st.column_config.ProgressColumn(t("plan.col.attainment"), format="percent", min_value=0,
-                                                  max_value=1),
+    "attainment": percent_column(t("plan.col.attainment"), progress=True),
     "expected": st.column_config.NumberColumn(f"{t('plan.col.expected')} ({unit})", format="%,.1f"),
     "gap_to_pace": st.column_config.NumberColumn(f"{t('plan.col.gap')} ({unit})", format="%,.1f",
                                                  help=t("plan.kpi.gap_help")),
@@ -74,6 +73,7 @@ def target_table(rows, level: str):
     out = rows[["name", "owner", "target", "actual", "attainment", "expected", "gap_to_pace", "clients"]].copy()
     for name in ("target", "actual", "expected", "gap_to_pace"):
         out[name] = out[name] / divisor
+    out = percent_view(out, ["attainment"])
     config = COLUMNS | {"name": st.column_config.TextColumn(t(f"plan.level.{level}"), pinned=True)}
     if level == "owner":
         out = out.drop(columns="owner")
@@ -125,14 +125,15 @@ if open_tab == "scorecard":
             for name in ("revenue", "revenue_prev", "target", "gap_to_pace"):
                 shown[name] = shown[name] / divisor
             shown["behind"] = [t("w.yes") if b is True else "" for b in shown["behind"]]
+            shown = percent_view(shown, ["change", "attainment", "ab_share"])
             config = {
                 "owner": st.column_config.TextColumn(t("w.owner"), pinned=True),
                 "clients": st.column_config.NumberColumn(t("plan.sc.clients"), format="%d"),
                 "revenue": st.column_config.NumberColumn(f"{t('plan.sc.revenue')} ({unit})", format="%,.1f"),
                 "revenue_prev": st.column_config.NumberColumn(f"{t('plan.sc.revenue_prev')} ({unit})", format="%,.1f"),
-                "change": st.column_config.NumberColumn(t("plan.sc.change"), format="percent"),
+                "change": percent_column(t("plan.sc.change")),
                 "target": st.column_config.NumberColumn(f"{t('plan.sc.target')} ({unit})", format="%,.1f"),
-                "attainment": st.column_config.NumberColumn(t("plan.sc.attainment"), format="percent"),
+                "attainment": percent_column(t("plan.sc.attainment")),
                 "gap_to_pace": st.column_config.NumberColumn(f"{t('plan.sc.gap_to_pace')} ({unit})", format="%,.1f"),
                 "behind": t("plan.sc.behind"),
                 "ka_clients": st.column_config.NumberColumn(t("plan.sc.ka_clients"), format="%d"),
@@ -140,7 +141,7 @@ if open_tab == "scorecard":
                 "ka_lost": st.column_config.NumberColumn(t("plan.sc.ka_lost"), format="%d"),
                 "watchlist": st.column_config.NumberColumn(t("plan.sc.watchlist"), format="%d"),
                 "overdue": st.column_config.NumberColumn(t("plan.sc.overdue"), format="%d"),
-                "ab_share": st.column_config.NumberColumn(t("plan.sc.ab_share"), format="percent"),
+                "ab_share": percent_column(t("plan.sc.ab_share")),
             }
             st.dataframe(shown, hide_index=True, width="stretch", column_config=config, placeholder="—")
             missing = [t(f"plan.sc.{c}") for c in ("watchlist", "overdue") if card[c].isna().all()]

@@ -72,3 +72,17 @@ def test_a_costly_export_is_built_only_on_request():
     assert at.button[0].label == "Prepare the Excel file"
     at.button[0].click().run()
     assert at.session_state["built"] == 1 and len(at.get("download_button")) == 1
+
+
+def test_percent_view_shows_shares_as_points_with_one_decimal():
+    import pandas as pd
+
+    from ui.widgets import percent_column, percent_view
+
+    frame = pd.DataFrame({"份额": [0.565, 0.0599, 1.0], "名称": ["甲", "乙", "丙"]})
+    shown = percent_view(frame, ["份额", "没有的列"])
+    assert shown["份额"].round(6).tolist() == [56.5, 5.99, 100.0]
+    assert frame["份额"].tolist() == [0.565, 0.0599, 1.0]           # the data itself is left alone
+    assert percent_column()["type_config"]["format"] == "%.1f%%"
+    progress = percent_column(progress=True)["type_config"]
+    assert (progress["format"], progress["min_value"], progress["max_value"]) == ("%.1f%%", 0, 100)

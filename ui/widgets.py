@@ -9,6 +9,22 @@ from kam_core.export import xlsx_bytes
 from kam_core.ingest.header import column_letter
 
 
+def percent_column(label: str | None = None, progress: bool = False):
+    """A share in a table with one decimal everywhere (56.5%, 6.0%); its values go through percent_view."""
+    if progress:
+        return st.column_config.ProgressColumn(label, format="%.1f%%", min_value=0, max_value=100)
+    return st.column_config.NumberColumn(label, format="%.1f%%")
+
+
+def percent_view(frame, columns):
+    """A copy of the table to show, with these share columns (0.565) as percent points (56.5)."""
+    shown = frame.copy()
+    for column in columns:
+        if column in shown:           # a column the table leaves out (no model fitted) is skipped
+            shown[column] = shown[column].astype(float) * 100
+    return shown
+
+
 def money_column(label: str | None = None):
     """Yuan in a table: thousands separators and always two decimals (13,690.90, not 13,690.9)."""
     return st.column_config.NumberColumn(label, format="%,.2f")
