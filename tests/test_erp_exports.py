@@ -126,6 +126,12 @@ def test_the_reason_behind_most_rejects_is_said_first():
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
     (["日期", "客户", "货品", "商品数量", "商品单价", "商品金额"], "orders",
      {"date": 0, "client": 1, "category": 2, "quantity": 3, "unit_price": 4, "amount": 5}),
+    # order lines without their amount column stay order lines (the missing amount is then named),
+    # neither a visit log nor an archive; an archive's 建档日期 is no order date
+    (["客户名称", "订单日期", "大区", "客户经理"], "orders", {"client": 0, "date": 1, "region": 2, "owner": 3}),
+    (["客户编码", "客户名称", "地址", "建档日期", "信用额度"], "clients", {"client_id": 0, "client": 1}),
+    (["客户名称", "拜访日期"], "contacts", {"client": 0, "date": 1}),
+    (["客户名称", "日期", "拜访人"], "contacts", {"client": 0, "date": 1, "who": 2}),
     # 金额 over 不含税 | 含税: revenue is the tax-inclusive column, whichever comes first
     (["日期", "客户", "金额 不含税", "金额 含税"], "orders", {"date": 0, "client": 1, "amount": 3}),
     (["日期", "客户", "无税金额"], "orders", {"date": 0, "client": 1, "amount": 2}),

@@ -232,3 +232,16 @@ def test_kinds_through_the_command_line(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert (out["rows_loaded"], out["rows_rejected"]) == (9, 5)
     assert [r["row"] for r in out["rejects"]] == [13, 14, 15, 16, 17]
+
+
+def test_order_lines_without_an_amount_column_are_not_taken_for_visits(empty_db):
+    """The import page keeps such a file as order lines and names the missing amount, instead of
+    quietly offering to load it as a visit log."""
+    from tests.helpers import open_page
+
+    data = "客户名称,订单日期,大区,客户经理\n永辉超市,2024-03-05,华东,李娜\n物美,2024-03-06,华北,王强\n".encode("utf-8")
+    at = open_page("pages/13_import.py", "zh")
+    at.file_uploader[0].set_value(("无金额列.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any(w.value == "缺少必需字段：金额" for w in at.warning)
+    assert not any(b.label == "确认导入" for b in at.button)

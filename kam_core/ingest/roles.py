@@ -219,13 +219,32 @@ _DISTINCTIVE = {"orders": ("amount", "quantity", "unit_price", "order_id", "prof
                 "contacts": ("kind", "who", "note")}
 
 
+_VISIT_DATES = frozenset(normalize_header(h) for h in _EXTRA[("contacts", "date")])
+_VISITORS = frozenset(normalize_header(h) for h in SYNONYMS["who"])
+
+
+def _names_a_visit(headers: list[str], mapping: dict[str, int]) -> bool:
+    """A visit log names the visit: its kind, what was said, who went (拜访人; an account manager
+    column alone is every order export's), or a 拜访日期."""
+    def named(role: str, names) -> bool:
+        return role in mapping and normalize_header(headers[mapping[role]]) in names
+    return ("kind" in mapping or "note" in mapping or named("who", _VISITORS) or named("date", _VISIT_DATES))
+
+
 def detect_kind(headers: list[str]) -> str:
     """Which kind of sheet this header belongs to: a kind whose required roles are all named
-    wins over one that lacks some; then the roles only that kind has; ties go to order lines."""
+    wins over one that lacks some; then the roles only that kind has; ties go to order lines.
+    A visit log must name the visit, and an archive has no order date: order lines without an
+    amount column stay order lines, so the missing amount is what the user is told."""
     best_kind, best_score = "orders", -1
+    dated = any(name_score(h, "orders", "date") == 100 for h in headers)    # 订单日期, not 建档日期
     for kind in KINDS:
         mapping = propose(headers, kind)
         missing = missing_required(kind, mapping)
+        if kind == "contacts" and not _names_a_visit(headers, mapping):
+            continue      # a date and a client alone are order lines missing their amount, not visits
+        if kind == "clients" and dated:
+            continue      # an archive lists clients; a dated row is an order or a visit
         covered = len(REQUIRED[kind]) - len(missing)
         score = 10 * (not missing) + covered + sum(1 for r in _DISTINCTIVE[kind] if r in mapping)
         if score > best_score:
