@@ -360,3 +360,11 @@ def test_cli_pack_bad_input(store, tmp_path, capsys, args, message):
 def test_cli_pack_missing_database(tmp_path, capsys):
     assert main(["pack", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)]) == 2
     assert "import a file first" in capsys.readouterr().err
+
+
+def test_pack_names_the_metrics_as_the_app_does():
+    """The pack's metric names are the overview's (毛收入留存 GRR, KA 销售额占比): one set of words."""
+    from kam_core.i18n import t
+
+    assert t("pack.metric.grr", "zh") == t("ov.m.grr", "zh") == "毛收入留存 GRR"
+    assert t("pack.metric.ka_share", "zh") == t("ov.m.ka_share", "zh") == "KA 销售额占比"
