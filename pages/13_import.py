@@ -12,7 +12,7 @@ from kam_core.ingest import clean, importer, report, roles
 from kam_core.ingest.errors import ImportRefused
 from ui import page_setup
 from ui.nav import script_of
-from ui.widgets import column_label
+from ui.widgets import column_label, uploader_words
 
 ctx = page_setup("import")
 t = ctx.t
@@ -105,6 +105,8 @@ if "imp_report" in st.session_state:
 
 importer.get_ready()
 uploaded = st.file_uploader(t("imp.upload"), type=UPLOAD_TYPES, key=f"uploader_{st.session_state.get('imp_uploader', 0)}")
+if ctx.lang == "zh":
+    uploader_words(t("imp.upload_button"), t("imp.upload_limit", mb=st.get_option("server.maxUploadSize")))
 st.caption(t("imp.large_hint"))
 if uploaded is None:
     st.session_state.pop("imp", None)

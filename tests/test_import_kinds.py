@@ -245,3 +245,14 @@ def test_order_lines_without_an_amount_column_are_not_taken_for_visits(empty_db)
     assert not at.exception, at.exception
     assert any(w.value == "缺少必需字段：金额" for w in at.warning)
     assert not any(b.label == "确认导入" for b in at.button)
+
+
+@pytest.mark.parametrize("lang, shown", [("zh", True), ("en", False)])
+def test_upload_button_and_size_line_read_in_chinese(empty_db, lang, shown):
+    """Streamlit's own uploader words are English; the Chinese page puts its words in their place."""
+    from tests.helpers import open_page
+
+    at = open_page("pages/13_import.py", lang)
+    assert not at.exception, at.exception
+    styles = " ".join(h.proto.body for h in at.get("html"))
+    assert ('content: "上传文件"' in styles and "单个文件不超过 256 MB" in styles) is shown

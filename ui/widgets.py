@@ -25,6 +25,20 @@ def percent_view(frame, columns):
     return shown
 
 
+def uploader_words(upload: str, limit: str) -> None:
+    """Streamlit writes its upload button and size line in English whatever the page's language:
+    show ours in their place (the elements keep their text for screen readers)."""
+    def css_text(text: str) -> str:
+        return text.replace("\\", "\\\\").replace('"', '\\"')
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{css_text(upload)}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: "{css_text(limit)}"; font-size: 0.875rem; }}
+</style>""")
+
+
 def money_column(label: str | None = None):
     """Yuan in a table: thousands separators and always two decimals (13,690.90, not 13,690.9)."""
     return st.column_config.NumberColumn(label, format="%,.2f")
