@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import streamlit as st
 
+from kam_core import demo
 from ui import page_setup
 
 ctx = page_setup("datasets")
@@ -16,6 +17,10 @@ st.caption(t("ds.intro"))
 frame = ctx.store.datasets()
 if frame.empty:
     st.info(t("ds.empty"), icon=":material/inventory_2:")
+    if st.button(t("ds.load_demo"), icon=":material/play_circle:", help=t("ds.load_demo_help")):
+        with st.spinner(t("ds.loading_demo")):
+            demo.load_demo(ctx.store)
+        st.rerun()
     st.stop()
 
 
