@@ -77,8 +77,10 @@ def clean_text(value) -> str | None:
 
 _MISSING_MARKS = {"", "-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nan", "#n/a"}
 _CURRENCY = re.compile(r"(人民币|rmb|cny|元|¥|\$|usd)", re.IGNORECASE)
-_UNIT_SUFFIX = re.compile(r"(亿|万|千)$")
-_UNIT_SCALE = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}
+# 1.2万, 3亿, 5千; and as typed by hand: 12.5k, 1.2w (w for 万)
+_UNIT_SUFFIX = re.compile(r"(亿|万|千|k|w)$", re.IGNORECASE)
+_UNIT_SCALE = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000), "k": Decimal(1_000),
+               "w": Decimal(10_000)}
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
@@ -87,7 +89,7 @@ def parse_number(value) -> Decimal | None:
     """A money or quantity cell as a Decimal.
 
     Accepts thousands separators, currency signs and words (¥ ￥ RMB 元), the
-    units 万 / 亿 / 千, negatives written -x, (x), （x） or x-, full-width digits.
+    units 万 / 亿 / 千 (and k, w as typed by hand), negatives written -x, (x), （x） or x-, full-width digits.
     Raises ValueBad("not_number") for anything else (text, percentages, dates).
     """
     if value is None or isinstance(value, bool):
@@ -120,7 +122,7 @@ def parse_number(value) -> Decimal | None:
     scale = Decimal(1)
     unit = _UNIT_SUFFIX.search(text)
     if unit:
-        scale, text = _UNIT_SCALE[unit.group(1)], text[: unit.start()]
+        scale, text = _UNIT_SCALE[unit.group(1).lower()], text[: unit.start()]
     if "," in text:
         if not _GROUPED_NUMBER.match(text):
             raise ValueBad("not_number")
