@@ -8,7 +8,8 @@ DESIGN.md, Definitions, "Advance ledger", as of a date D:
 - run rate = counted over the last min(90, days counted) days, per 30.44 days;
 - projected at term end = counted + run rate x days left / 30.44;
 - status: recouped (remaining 0), overdue (term ended, not recouped), behind
-  (projection below the amount), else on track;
+  (projection below the amount), else on track; an advance with fewer than 30
+  days of sales is not projected yet (on track, no projection, no refund);
 - refund due (refund rule) = what remains at term end; extension months
   (extend rule) = what remains at term end / run rate. Before the term end
   both are projections (the projected remainder); after it, the remainder.
@@ -36,6 +37,9 @@ RULES = ("refund", "extend")
 STATUSES = ("recouped", "on_track", "behind", "overdue")
 DAYS_PER_MONTH = Decimal("30.44")
 RUN_RATE_DAYS = 90
+# Fewer days of sales than this project nothing: a deal signed today is not "behind" with its whole
+# amount to refund. Until then the advance is on track with no projection.
+MIN_PROJECTION_DAYS = 30
 MAX_TERM_MONTHS = 120
 MAX_AMOUNT = Decimal("1e13")   # DECIMAL(18,4) holds 14 integer digits
 
@@ -66,10 +70,14 @@ def standing(amount: Decimal, counted: Decimal, rate_counted: Decimal, rate_days
     amount, counted, rate_counted = Decimal(amount), Decimal(counted), Decimal(rate_counted)
     recouped = min(amount, counted)
     remaining = amount - recouped
-    if rate_days > 0:
+    if rate_days >= MIN_PROJECTION_DAYS or (rate_days > 0 and term_ended):
         run_rate = rate_counted / rate_days * DAYS_PER_MONTH
         projected = counted + rate_counted * days_left / rate_days
         projected_short = counted * rate_days + rate_counted * days_left < amount * rate_days
+    elif rate_days > 0:     # too early to project
+        run_rate = rate_counted / rate_days * DAYS_PER_MONTH
+        projected = None
+        projected_short = False
     else:
         run_rate = projected = None
         projected_short = False

@@ -156,6 +156,9 @@ client_keys = sorted(names, key=lambda k: names[k])
 
 
 def _sign(action, **kwargs) -> None:
+    if not kwargs.get("client"):       # never a client picked for the user: an advance is money
+        st.error(t("adv.err.pick_client"), icon=":material/error:")
+        return
     try:
         new_id = action(ctx.store, **kwargs)
     except advances.UnknownClient:
@@ -187,7 +190,8 @@ with from_scenario:
                 client = sc["client_key"]
                 c1.text_input(t("adv.f.client"), value=names[client], disabled=True)
             else:
-                client = c1.selectbox(t("adv.f.client"), client_keys, format_func=lambda k: names.get(k, k))
+                client = c1.selectbox(t("adv.f.client"), client_keys, format_func=lambda k: names.get(k, k),
+                                      index=None, placeholder=t("adv.f.client_pick"))
             suggested = sc["advance"] if sc["advance"] is not None and not pd.isna(sc["advance"]) \
                 else sc["recommended_advance"]
             amount = c2.number_input(t("adv.f.amount"), min_value=0.0, value=float(round(suggested or 0, 2)),
@@ -204,7 +208,7 @@ with typed:
     with st.form("adv_terms"):
         c1, c2 = st.columns(2)
         client = c1.selectbox(t("adv.f.client"), client_keys, format_func=lambda k: names.get(k, k),
-                              key="adv_terms_client")
+                              key="adv_terms_client", index=None, placeholder=t("adv.f.client_pick"))
         amount = c2.number_input(t("adv.f.amount"), min_value=0.0, value=1_000_000.0, step=100_000.0,
                                  format="%.2f", key="adv_terms_amount")
         c3, c4, c5, c6 = st.columns(4)

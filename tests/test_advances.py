@@ -188,7 +188,10 @@ def test_standing_invariants(amount, counted, rate_counted, rate_days, days_left
     assert (s.status == "recouped") == (s.remaining == 0)
     if s.status != "recouped" and ended:
         assert s.status == "overdue"
-    if rate_days:
+    if 0 < rate_days < advances.MIN_PROJECTION_DAYS and not ended:
+        # too few days of sales to project: on track (unless recouped), nothing owed yet
+        assert s.status in ("recouped", "on_track") and s.projected_at_end is None and s.refund_due is None
+    elif rate_days:
         projected = Fraction(counted) + Fraction(rate_counted) * days_left / rate_days
         if s.status not in ("recouped", "overdue"):
             assert (s.status == "behind") == (projected < Fraction(amount))
@@ -200,6 +203,16 @@ def test_standing_invariants(amount, counted, rate_counted, rate_days, days_left
             assert abs(Fraction(s.extension_months) - owed / run_rate) < Fraction(1, 10**6)
     else:
         assert s.run_rate is None and s.projected_at_end is None
+
+
+def test_an_advance_signed_today_is_not_behind():
+    """One day of sales projects nothing: no 'behind', no refund of the whole amount (as of day 29);
+    from day 30 the run rate judges it."""
+    early = advances.standing(Decimal(1_000_000), Decimal(0), Decimal(0), 1, 364, False, "refund")
+    assert (early.status, early.projected_at_end, early.refund_due) == ("on_track", None, None)
+    assert advances.standing(Decimal(1_000_000), Decimal(0), Decimal(0), 29, 336, False, "refund").status == "on_track"
+    judged = advances.standing(Decimal(1_000_000), Decimal(0), Decimal(0), 30, 335, False, "refund")
+    assert (judged.status, judged.refund_due) == ("behind", Decimal(1_000_000))
 
 
 def test_standing_tie_is_on_track():

@@ -86,7 +86,13 @@ def test_type_the_terms_and_switch_date_and_language(demo_db):
 
 
 def test_refused_terms_show_an_error(demo_db):
+    key, _ = _biggest_client(demo_db)
     at = open_page(PAGE, "en")
+    assert at.selectbox(key="adv_terms_client").value is None      # no client is picked for the user
+    next(b for b in at.button if b.label == "Add").click().run()
+    assert not at.exception
+    assert any(e.value == "Choose the client of this advance first; nothing was signed." for e in at.error)
+    at.selectbox(key="adv_terms_client").set_value(key)
     at.number_input(key="adv_terms_amount").set_value(0.0)
     next(b for b in at.button if b.label == "Add").click().run()
     assert not at.exception
