@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kam_core import explore, sqlbox
-from kam_core.charts.explore import pivot_figure
+from kam_core.charts.explore import MAX_SERIES, pivot_figure
 from ui import page_setup
 from ui.layout import no_data
 from ui.widgets import excel_download
@@ -50,6 +50,9 @@ with tab_pivot:
         counts = measure in ("clients", "lines")
         st.plotly_chart(pivot_figure(wide, rows, cols, t(f"exp.measure.{measure}"), blank,
                                      money_lang=None if counts else ctx.lang), width="stretch")
+        column_count = len([c for c in wide.columns if c != explore.TOTAL])
+        if cols != explore.NONE and column_count > MAX_SERIES:
+            st.caption(t("exp.top_series", shown=MAX_SERIES, n=column_count))
         number = "%,.0f" if counts else "%,.2f"
         st.dataframe(shown, width="stretch",
                      column_config={c: st.column_config.NumberColumn(format=number) for c in shown.columns})

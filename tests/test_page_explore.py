@@ -55,3 +55,19 @@ def test_sql_box_runs_and_refuses(demo_db):
 def test_explore_without_data(empty_db):
     at = open_page(PAGE, "en")
     assert not at.exception, at.exception
+
+
+def test_more_columns_than_the_chart_draws_are_named(demo_db):
+    """Months by owner: 11 owners, 10 drawn, each its own colour, and the caption says so."""
+    at = open_page(PAGE, "zh")
+    at.selectbox(key="exp_rows").set_value("month").run()
+    at.selectbox(key="exp_cols").set_value("owner").run()
+    assert not at.exception, at.exception
+    owners = [c for c in at.dataframe[0].value.columns if c != "合计"]
+    assert len(owners) == 11
+    assert "图中画出最大的 10 列（共 11 列），全部数字见下表。" in [c.value for c in at.caption]
+    import json
+
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    colours = [trace["line"]["color"] for trace in figure["data"]]
+    assert len(colours) == 10 and len(set(colours)) == 10

@@ -10,6 +10,8 @@ from kam_core.explore import PERIOD_DIMENSIONS, TOTAL
 
 MAX_BARS = 30
 MAX_SERIES = 10
+# one colour per series shown: the shared palette and two more
+PALETTE = [*SERIES, "#4C9BE8", "#9AA54B"][:MAX_SERIES]
 
 
 def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, blank: str,
@@ -31,7 +33,7 @@ def pivot_figure(wide: pd.DataFrame, rows: str, cols: str, measure_label: str, b
         shown = body if over_time else body.head(MAX_BARS)
         for i, column in enumerate(columns):
             name = label(blank if column == "" else column)
-            color = SERIES[i % len(SERIES)]
+            color = PALETTE[i]
             values = shown[column]
             if over_time:
                 fig.add_scatter(x=names[:len(shown)], y=values, name=name, mode="lines+markers",

@@ -10,6 +10,8 @@ STRINGS = {
     "exp.cols": ("列", "Columns"),
     "exp.filters": ("筛选", "Filters"),
     "exp.filter_all": ("全部", "All"),
+    "exp.top_series": ("图中画出最大的 {shown} 列（共 {n} 列），全部数字见下表。",
+                       "The chart draws the {shown} largest columns of {n}; the table below has them all."),
     "exp.empty": ("所选期间和筛选条件下没有订单。", "No order lines in the chosen window and filters."),
     "exp.shape": ("{rows:,} 行 × {cols:,} 列（另含合计）。", "{rows:,} rows × {cols:,} columns (plus totals)."),
     "exp.shape_rows": ("{rows:,} 行（另含合计）。", "{rows:,} rows (plus the total)."),
