@@ -261,8 +261,19 @@ def scores(store, as_of: dt.date, level: str = "client", settings: ChurnSettings
     frame["model_drives"] = frame["risk"] > frame["rule_risk"]
     # A unit whose trailing year nets to a refund has nothing left to lose.
     frame["revenue_at_risk"] = frame["t12m_revenue"].clip(lower=0) * frame["risk"]
-    frame["ka"] = frame["tier"].isin(tiers.KA_TIERS)
+    frame["ka"] = key_accounts(frame)
     return Scores(as_of, level, status, frame)
+
+
+def key_accounts(frame: pd.DataFrame) -> pd.Series:
+    """The key accounts the watchlist watches: 关键 or 重点 now or in the quarter before, and a client
+    gone quiet (no tier this quarter) whose trailing-12-month revenue is as large as a current key
+    account's. A big client that stopped ordering has no current tier: it must not drop off the list
+    that exists to catch it."""
+    ka_now = frame["tier"].isin(tiers.KA_TIERS)
+    floor = frame.loc[ka_now, "t12m_revenue"].min()
+    quiet_big = frame["tier"].isna() & (frame["t12m_revenue"] >= floor) if ka_now.any() else False
+    return ka_now | frame["prev_tier"].isin(tiers.KA_TIERS) | quiet_big
 
 
 def ranked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -272,7 +283,7 @@ def ranked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def in_scope(frame: pd.DataFrame, scope: str) -> pd.Series:
-    """ka (关键 + 重点 at as_of), all, or one tier."""
+    """ka (key_accounts), all, or one tier."""
     if scope == "ka":
         return frame["ka"]
     if scope == "all":

@@ -374,13 +374,37 @@ def test_demo_watchlist_is_ka_with_signals_by_revenue_at_risk(demo_store):
     frame = listed.frame
     assert listed.as_of == demo_store.data_end()
     assert not frame.empty
-    assert set(frame["tier"]) <= {"key", "important"}
+    # key accounts now, the quarter before, or gone quiet as big as one
+    scored = churn.scores(demo_store, listed.as_of, "client", ChurnSettings(), "off").frame.set_index("unit_key")
+    floor = scored.loc[scored["tier"].isin(["key", "important"]), "t12m_revenue"].min()
+    for key in frame["unit_key"]:
+        row = scored.loc[key]
+        assert (row["tier"] in ("key", "important") or row["prev_tier"] in ("key", "important")
+                or (pd.isna(row["tier"]) and row["t12m_revenue"] >= floor)), row
     assert (frame["signals"] > 0).all() and all(len(r) >= 1 for r in frame["reasons"])
     assert frame["revenue_at_risk"].is_monotonic_decreasing
     assert np.allclose(frame["revenue_at_risk"], frame["t12m_revenue"].clip(lower=0) * frame["risk"])
     settings = ChurnSettings()
     keep = np.prod([1 - settings.rule(s).weight * frame[f"s_{s}"] for s in SIGNALS], axis=0)
     assert np.allclose(frame["risk"], 1 - keep)
+
+
+def test_a_big_client_that_stopped_ordering_stays_on_the_watchlist(tmp_path):
+    """华润万家 ordered 1,000 every month to 2024-06, then stopped: no tier in 2024Q4 (no revenue), yet
+    the largest trailing-year client. Silence, decline and frequency all at full strength:
+    risk = 1 - (1 - 0.6)(1 - 0.5)(1 - 0.4) = 0.88; at risk 0.88 x 6,000 = 5,280."""
+    rows = [{"client": "华润万家", "date": f"{y}-{m:02d}-15", "amount": 1000}
+            for y in (2023, 2024) for m in range(1, 13) if (y, m) <= (2024, 6)]
+    rows += [{"client": "永辉", "date": d, "amount": 500} for d in
+             ("2023-02-10", "2023-05-10", "2023-08-10", "2023-11-10", "2024-02-10", "2024-05-10", "2024-08-10",
+              "2024-11-10", "2024-12-31")]
+    store = Store(tmp_path / "kam.duckdb")
+    import_orders(store, tmp_path, rows)
+    listed = churn.watchlist(store, dt.date(2024, 12, 31), model="off", lang="en")
+    top = listed.frame.iloc[0]
+    assert (top["unit_name"], round(top["risk"], 6), round(top["revenue_at_risk"], 2)) == ("华润万家", 0.88, 5280.0)
+    assert pd.isna(top["tier"])
+    store.close()
 
 
 def test_demo_trailing_year_and_scopes(demo_store):

@@ -9,7 +9,7 @@ STRINGS = {
     "churn.as_of": ("截至日期", "As of"),
     "churn.as_of_help": ("只看这一天及以前的数据；默认是数据截止日。", "Only data up to this day counts; the default is the data end."),
     "churn.scope": ("客户范围", "Clients"),
-    "churn.scope.ka": ("大客户（关键 + 重点）", "KA clients (Key + Important)"),
+    "churn.scope.ka": ("大客户（关键 + 重点，含刚掉出的）", "KA clients (Key + Important, and those just fallen out)"),
     "churn.scope.all": ("全部客户", "All clients"),
     "churn.scope.tier": ("等级：{tier}", "Tier: {tier}"),
     "churn.owner": ("客户经理", "Owner"),
