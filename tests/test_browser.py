@@ -190,6 +190,9 @@ def test_sign_a_saved_scenario_and_see_it_in_the_ledger(app, page_en):
     goto(page, f"{app}/advances")
     page.get_by_role("tab", name="From a saved scenario").click()
     wait_idle(page)
+    # the scenario names no client: the form asks for one rather than picking it
+    page.locator('input[placeholder="Choose the client…"] >> visible=true').first.click()
+    page.get_by_role("option").first.click()
     page.get_by_role("button", name="Sign", exact=True).click()
     page.get_by_text(re.compile(r"Advance #\d+ signed")).wait_for(timeout=60_000)
     wait_idle(page)

@@ -282,13 +282,17 @@ def test_owner_scorecard(tmp_path):
     # no contact ever: every client with a service level (B: A, C: B, A: C; D maintenance has none) is overdue
     assert (wang["overdue"], li["overdue"], zhao["overdue"]) == (2, 1, 0)
     assert wang["ab_share"] == 0.0 and li["ab_share"] == 0.0 and zhao["ab_share"] != zhao["ab_share"]
-    # The churn watchlist (KA scope: B and C) holds C alone: revenue of the last 90 days (04-02 .. 06-30)
-    # 200 against 300 in the 90 before: decline d = 1/3, s = (1/3 - 0.2) / 0.5, risk = 0.5 s = 0.1333.
+    # The churn watchlist watches KA now (B, C) and KA the quarter before (A, fallen to 一般).
+    # A: 60 in the last 90 days (04-02 .. 06-30) against 600 in the 90 before: decline d = 0.9, s = 1;
+    # key -> general is 2 tiers down: s = 2/3; risk = 1 - (1 - 0.5)(1 - 0.3 x 2/3) = 0.6, at risk 0.6 x 660.
+    # C: 200 against 300: d = 1/3, s = (1/3 - 0.2) / 0.5, risk = 0.5 s = 0.1333, at risk x 500.
     from kam_core import churn
 
     listed = churn.watchlist(store, d("2024-06-30")).frame
-    assert listed["unit_key"].tolist() == ["c"] and listed["risk"].iloc[0] == pytest.approx(0.4 / 3)
-    assert (wang["watchlist"], li["watchlist"], zhao["watchlist"]) == (0, 1, 0)
+    assert listed["unit_key"].tolist() == ["a", "c"]
+    assert listed["risk"].tolist() == pytest.approx([0.6, 0.4 / 3])
+    assert listed["revenue_at_risk"].tolist() == pytest.approx([396, 500 * 0.4 / 3])
+    assert (wang["watchlist"], li["watchlist"], zhao["watchlist"]) == (1, 1, 0)
     # A call to C (level B, cadence 60) 29 days before: 李娜's A / B client is within cadence, 王磊's B
     # (level A) was never contacted.
     coverage.add_contact(store, "C", d("2024-06-01"), "call", "李娜", None)
@@ -297,7 +301,7 @@ def test_owner_scorecard(tmp_path):
     assert card["ab_share"].tolist()[:2] == [0.0, 1.0] and card.loc["赵婷", "ab_share"] != card.loc["赵婷", "ab_share"]
     # Past the data end (2024-06-30) the watchlist is the one at the data end; C's call is now 60 days old.
     past = plan.owner_scorecard(store, d("2024-07-31"), "2024").set_index("owner_key")
-    assert past["watchlist"].tolist() == [0, 1, 0] and past.loc["李娜", "ab_share"] == 1.0
+    assert past["watchlist"].tolist() == [1, 1, 0] and past.loc["李娜", "ab_share"] == 1.0
     store.close()
 
 
