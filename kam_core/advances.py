@@ -70,16 +70,12 @@ def standing(amount: Decimal, counted: Decimal, rate_counted: Decimal, rate_days
     amount, counted, rate_counted = Decimal(amount), Decimal(counted), Decimal(rate_counted)
     recouped = min(amount, counted)
     remaining = amount - recouped
+    run_rate = rate_counted / rate_days * DAYS_PER_MONTH if rate_days > 0 else None
     if rate_days >= MIN_PROJECTION_DAYS or (rate_days > 0 and term_ended):
-        run_rate = rate_counted / rate_days * DAYS_PER_MONTH
         projected = counted + rate_counted * days_left / rate_days
         projected_short = counted * rate_days + rate_counted * days_left < amount * rate_days
-    elif rate_days > 0:     # too early to project
-        run_rate = rate_counted / rate_days * DAYS_PER_MONTH
+    else:                   # not started, or too early to project
         projected = None
-        projected_short = False
-    else:
-        run_rate = projected = None
         projected_short = False
     if remaining <= 0:
         status = "recouped"

@@ -171,13 +171,13 @@ def _text_equal_mask(column, value: str) -> np.ndarray:
 
 
 def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list,
-                          header_lines: list[list] | None = None) -> np.ndarray:
+                          two_line_header: list[list] | None = None) -> np.ndarray:
     """Rows that repeat the header (exports that print it on every page): at least half the named
     columns hold their header text. Repeating columns are checked first (once per distinct value);
     the others only on the rows that could still reach the threshold. A two-line header
-    (header_lines: its two lines' cells per column) repeats as its first line, then its second."""
-    if header_lines:
-        first, second = header_lines
+    (two_line_header: its two lines' cells per column) repeats as its first line, then its second."""
+    if two_line_header:
+        first, second = two_line_header
         mask = _repeated_header_mask(table, labels, first)
         _mark_second_lines(table, mask, second)
         return mask
@@ -305,16 +305,16 @@ class _Rows:
 def clean_sheet(table: pa.Table, labels: list[str], header_texts: list, mapping: dict[str, int], kind: str,
                 source_rows: np.ndarray, today: dt.date, merged: list | None = None,
                 positions: list[int] | None = None, first_data_row: int = 0,
-                header_lines: list[list] | None = None) -> Cleaned:
+                two_line_header: list[list] | None = None) -> Cleaned:
     """Convert a read sheet (positional columns) into the canonical table of its kind.
-    header_lines: a two-line header's lines, cells per read column (to skip it where it repeats)."""
+    two_line_header: a two-line header's lines, cells per read column (to skip it where it repeats)."""
     if merged:
         table = _fill_merged(table, merged, positions or list(range(table.num_columns)), first_data_row)
     # one encoding per column: from here on, work on repeating text runs once per distinct value
     table = pa.table(list(_POOL.map(columns.encode_repeating, table.columns)), names=table.column_names)
     n = table.num_rows
     blank = blank_rows(table)
-    header_repeat = _repeated_header_mask(table, labels, header_texts, header_lines) & ~blank
+    header_repeat = _repeated_header_mask(table, labels, header_texts, two_line_header) & ~blank
     check = sorted(set(range(min(3, table.num_columns))) |
                    {mapping[r] for r in ("client", "client_id", "date", "order_id", "category", "owner", "period")
                     if r in mapping})
@@ -346,9 +346,11 @@ MONEY_LIMIT = 1e14
 COUNT_LIMIT = 2**31 - 1
 
 
-def _over(values, limit: float) -> np.ndarray:
-    """Values too large for the store's column (an id or a document number taken for money)."""
-    return pc.fill_null(pc.greater_equal(pc.abs(values), limit), False).to_numpy(zero_copy_only=False)
+def _without_over(values, limit: float):
+    """(values, over): values too large for the store's column (an id or a document number taken for
+    money) emptied, and where they were."""
+    over = pc.fill_null(pc.greater_equal(pc.abs(values), limit), False).to_numpy(zero_copy_only=False)
+    return (pc.if_else(pa.array(over), None, values) if over.any() else values), over
 
 
 def _number(table, labels, mapping, role, as_int=False):
@@ -366,9 +368,8 @@ def _number(table, labels, mapping, role, as_int=False):
                                          count_units=role == "quantity")
         limit = MONEY_LIMIT if role in roles.MONEY_ROLES and role != "amount" else None
     if limit is not None:
-        over = _over(numbers, limit)
-        if over.any():
-            numbers, bad = pc.if_else(pa.array(over), None, numbers), _np(bad) | over
+        numbers, over = _without_over(numbers, limit)
+        bad = _np(bad) | over
     return (pc.cast(pc.round(numbers), pa.int64()) if as_int else numbers), bad
 
 
@@ -467,10 +468,8 @@ def _orders(table, labels, mapping, rows: _Rows, today):
         amount = pc.multiply(quantity, unit_price)
         rows.reject(pc.is_null(quantity), "missing_quantity", mapping.get("quantity"))
         rows.reject(pc.is_null(unit_price), "missing_unit_price", mapping.get("unit_price"))
-    over = _over(amount, MONEY_LIMIT)
-    if over.any():
-        rows.reject(over, "amount_too_large", mapping.get("amount", mapping.get("quantity")))
-        amount = pc.if_else(pa.array(over), None, amount)
+    amount, over = _without_over(amount, MONEY_LIMIT)
+    rows.reject(over, "amount_too_large", mapping.get("amount", mapping.get("quantity")))
     out = {
         "client_key": keys, "client_name": names, "client_id": client_ids, "order_date": dates, "amount": amount,
         "profit": _number_or_nulls(parsed["profit"], labels, mapping, "profit", rows, warnings, n),
@@ -521,9 +520,8 @@ def _targets(table, labels, mapping, rows: _Rows, today):
     rows.reject(bad_periods, "bad_period", period_index)
     rows.reject(pc.is_null(periods), "missing_period", period_index)
     target, bad = columns.to_number(table.column(target_index), _scale(labels, target_index))
-    over = _over(target, MONEY_LIMIT)
+    target, over = _without_over(target, MONEY_LIMIT)
     rows.reject(over, "bad_target", target_index)
-    target = pc.if_else(pa.array(over), None, target)
     rows.reject(bad, "bad_target", target_index)
     rows.reject(pc.is_null(target), "missing_target", target_index)
     client_names, client_keys = (columns.to_client(table.column(mapping["client"])) if "client" in mapping

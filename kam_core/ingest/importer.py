@@ -358,13 +358,13 @@ def preview(store: Store, ins: Inspection, mapping: dict[str, int] | None = None
         empty = canonical.Cleaned(kind, pa.table({}), [], ins.read.table.num_rows, 0, {})
         return Preview(empty, mapping, missing, None, None, [])
     first_data_row = (ins.header_row + ins.header_lines) if ins.header_row is not None else 1
-    lines = None
+    two_line_header = None
     if ins.header_lines == 2:
-        lines = [[row[p] if p < len(row) else None for p in ins.read.positions]
-                 for row in ins.head[ins.header_row: ins.header_row + 2]]
+        two_line_header = [[row[p] if p < len(row) else None for p in ins.read.positions]
+                           for row in ins.head[ins.header_row: ins.header_row + 2]]
     cleaned = canonical.clean_sheet(ins.read.table, ins.labels, ins.header_texts, mapping, kind, ins.source_rows(),
                                     today or dt.date.today(), ins.read.merged, ins.read.positions, first_data_row,
-                                    lines)
+                                    two_line_header)
     _name_error_cells(cleaned.rejects, ins)
     date_min, date_max = cleaned.date_range()
     overlaps = find_overlaps(store, date_min, date_max, ignore_demo) if kind == "orders" and date_min else []
@@ -385,10 +385,8 @@ def _name_error_cells(rejects: list[canonical.Reject], ins: Inspection) -> None:
 
 def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date, ignore_demo: bool = False) -> list[dict]:
     """Loaded order datasets whose dates meet [date_min, date_max], with their lines inside it."""
-    with store.reader() as cur:
-        rows = cur.execute(sql("overlaps"), {"lo": date_min, "hi": date_max, "ignore_demo": ignore_demo})
-        names = [d[0] for d in rows.description]
-        return [dict(zip(names, row)) for row in rows.fetchall()]     # dates stay dates
+    # through Arrow, not pandas: dates stay dates
+    return store.query_arrow("overlaps", lo=date_min, hi=date_max, ignore_demo=ignore_demo).to_pylist()
 
 
 # ------------------------------------------------------------------ commit
