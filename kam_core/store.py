@@ -76,8 +76,10 @@ class Store:
             return cur.execute(sql(name), params or None).df()
 
     def query_arrow(self, name: str, **params: Any):
+        """As query, an Arrow table back (dates stay dates). cur.sql: Arrow out of execute() is an
+        extra copy, and DuckDB warns about it."""
         with self.reader() as cur:
-            return cur.execute(sql(name), params or None).to_arrow_table()
+            return cur.sql(sql(name), params=params or None).to_arrow_table()
 
     def version(self) -> int:
         """The data version: changes with every committed write (cache keys use it)."""

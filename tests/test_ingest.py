@@ -163,6 +163,15 @@ def test_overlap_keep_and_replace(store, tmp_path):
     assert report.replaced == 0 and [o["dataset_id"] for o in report.overlaps] == [2]
     with store.reader() as cur:
         assert cur.execute("SELECT sum(amount) FROM transactions").fetchone()[0] == 405
+    # overlaps name their days as dates (JSON prints 2024-02-05, not a timestamp), without DuckDB warnings
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        overlaps = importer.find_overlaps(store, dt.date(2024, 2, 1), dt.date(2024, 2, 28))
+    assert [(o["dataset_id"], o["date_min"], o["date_max"], o["lines_in_range"]) for o in overlaps] == [
+        (1, dt.date(2024, 1, 10), dt.date(2024, 2, 10), 0),   # its February line was replaced
+        (2, dt.date(2024, 2, 5), dt.date(2024, 2, 20), 2), (3, dt.date(2024, 2, 15), dt.date(2024, 2, 15), 1)]
 
 
 def test_delete_dataset_removes_only_its_rows(store, tmp_path):
