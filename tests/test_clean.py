@@ -320,3 +320,34 @@ def test_blank_rows_are_empty_in_every_column():
     from kam_core.ingest import canonical
 
     assert np.flatnonzero(canonical.blank_rows(_mixed_sheet())).tolist() == [20]
+
+
+def test_run_together_reads_the_cells_of_a_slice_without_a_copy():
+    cells = pa.array(["SO1", None, "合计", "SO2"] * 2)
+    assert columns.run_together(cells).to_pylist() == ["SO1合计SO2SO1合计SO2"]
+    assert columns.run_together(cells.slice(3, 3)).to_pylist() == ["SO2SO1"]
+    assert columns.run_together(pa.array(["ab", "c"], pa.large_string()).slice(1)).to_pylist() == ["c"]
+    assert columns.run_together(pa.array([None, None], pa.string())).to_pylist() == [""]
+
+
+@pytest.mark.parametrize("at", [0, 6_000, 11_999])
+def test_totals_row_in_a_long_order_id_column_is_found(at):
+    """Long mostly distinct columns are scanned run together first; a totals cell anywhere is still found."""
+    ids = [f"SO{i:07d}" for i in range(12_000)]
+    assert not canonical._totals_cells(pa.array(ids)).to_pylist().count(True)
+    ids[at] = "合 计"
+    assert np.flatnonzero(canonical._totals_cells(pa.array(ids)).to_numpy(zero_copy_only=False)).tolist() == [at]
+    ids[at] = "SO-TOT"
+    ids[at + 1 if at < 11_999 else at - 1] = "AL-1"     # "TOTAL" only across two cells: no totals row
+    assert not canonical._totals_cells(pa.array(ids)).to_pylist().count(True)
+
+
+def test_repeated_header_in_a_repeating_column_is_matched_once_per_value():
+    from kam_core.ingest import columns as c
+
+    regions = c.encode_repeating(pa.array(["华东", "华北", " 大区 "] * 1000))
+    names = c.encode_repeating(pa.array(["客户甲", "客户乙", "客户名称"] * 1000))
+    never = c.encode_repeating(pa.array(["A", "B", "C"] * 1000))
+    table = pa.table({"c0": regions, "c1": names, "c2": never})
+    mask = canonical._repeated_header_mask(table, ["大区", "客户名称", "品类"], ["大区", "客户名称", "品类"])
+    assert np.flatnonzero(mask).tolist() == list(range(2, 3000, 3))

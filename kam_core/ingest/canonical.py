@@ -150,24 +150,33 @@ def _present(column) -> np.ndarray:
 def blank_rows(table: pa.Table) -> np.ndarray:
     """Rows empty in every column. After the first column only the rows still blank are looked at."""
     blank = np.ones(table.num_rows, dtype=bool)
-    for column in table.columns:
+    for index, column in enumerate(table.columns):
+        if index == 0:
+            blank = ~_present(column)
+            continue
         rows = np.flatnonzero(blank)
         if not len(rows):
             break
-        cells = column if len(rows) == table.num_rows else columns.as_array(column).take(pa.array(rows))
-        blank[rows] = ~_present(cells)
+        blank[rows] = ~_present(columns.as_array(column).take(pa.array(rows)))
     return blank
 
 
-@columns.per_distinct
 def _trimmed_equal(column, value: str) -> pa.Array:
-    return pc.equal(pc.utf8_trim_whitespace(column), value)
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), value), False)
 
 
 def _text_equal_mask(column, value: str) -> np.ndarray:
-    if not columns.is_text(column):
-        return np.zeros(len(column), dtype=bool)
-    return pc.fill_null(_trimmed_equal(column, value), False).to_numpy(zero_copy_only=False)
+    """Cells holding this text (trimmed). A repeating column is looked at once per distinct value,
+    and not spread over the rows when no value matches (the usual case)."""
+    array = columns.as_array(column)
+    if not columns.is_text(array):
+        return np.zeros(len(array), dtype=bool)
+    if pa.types.is_dictionary(array.type):
+        hits = _trimmed_equal(array.dictionary, value)
+        if not pc.any(hits).as_py():
+            return np.zeros(len(array), dtype=bool)
+        return pc.fill_null(pc.take(hits, array.indices), False).to_numpy(zero_copy_only=False)
+    return _trimmed_equal(array, value).to_numpy(zero_copy_only=False)
 
 
 def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list,
@@ -214,12 +223,15 @@ def _mark_second_lines(table: pa.Table, mask: np.ndarray, second: list) -> None:
 
 
 _TOTALS_HINT = "计|汇|(?i:total|ｔｏｔａｌ)"
+_WHOLE_SCAN_ROWS = 10_000
 
 
 @columns.per_distinct
 def _totals_cells(column) -> pa.Array:
     # one cheap pass first (a literal alternation, a third of four substring passes on an order-id
     # column); the exact rule only where 计, 汇 or "total" (also full-width) occurs
+    if len(column) > _WHOLE_SCAN_ROWS and not pc.match_substring_regex(columns.run_together(column), _TOTALS_HINT)[0].as_py():
+        return pa.array(np.zeros(len(column), dtype=bool))   # an order-id column: one scan, no cell matches
     hint = pc.match_substring_regex(column, _TOTALS_HINT)
     rows = np.flatnonzero(pc.fill_null(hint, False).to_numpy(zero_copy_only=False))
     out = np.zeros(len(column), dtype=bool)

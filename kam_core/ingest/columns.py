@@ -34,7 +34,7 @@ def as_array(column) -> pa.Array:
 def encode_repeating(column) -> pa.Array:
     """A text column as a dictionary array when its values repeat; mostly distinct ones (order ids) as they are."""
     array = as_array(column)
-    if not is_text(array) or _mostly_distinct(array):
+    if not is_text(array) or pa.types.is_dictionary(array.type) or _mostly_distinct(array):
         return array
     return pc.dictionary_encode(array)
 
@@ -202,6 +202,21 @@ def to_text(column):
         return _map_distinct(array, clean.clean_text, pa.string())[0]
     trimmed = pc.utf8_trim_whitespace(_text_of(array))
     return pc.if_else(pc.equal(trimmed, ""), None, trimmed)
+
+
+def run_together(array: pa.Array) -> pa.Array:
+    """A text array's cells as one value, run together without a separator (no copy): one scan
+    then tells whether any cell could match a pattern. A match across two cells is possible, so a
+    hit only means "look cell by cell"; no hit means no cell matches."""
+    array = as_array(array)
+    wide = pa.types.is_large_string(array.type)
+    width = 8 if wide else 4
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if wide else np.int32, count=len(array) + 1,
+                            offset=array.offset * width)
+    start, end = (int(offsets[0]), int(offsets[-1])) if len(array) else (0, 0)
+    data = array.buffers()[2] or pa.py_buffer(b"")
+    return pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(np.array([0, end - start], np.int64)),
+                                                         data.slice(start, end - start)])
 
 
 def _mostly_distinct(text: pa.Array, sample: int = 20_000) -> bool:

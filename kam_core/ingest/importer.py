@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -28,6 +29,7 @@ from kam_core.ingest.errors import ImportRefused
 from kam_core.store import Store, rebuild_client_dim, run_script, sql
 
 PROFILE_ROWS = 2000
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
 
 
 @dataclass
@@ -161,6 +163,7 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
         raise ImportRefused("sheet_missing", sheet=sheet)
     sniffed.check_width(sheet)
     part = next((s.part for s in sniffed.sheets if s.name == sheet), None)
+    digest = _HASHER.submit(sha256_of, path)    # hashing releases the GIL: it runs beside the read
     found = reader.inspect_file(path, sniffed.fmt, sheet, header_row, part, sniffed.shared_part)
     head_rows, header_row, read, csv_options = found.head, found.header_row, found.read, found.csv_options
     if header_row is None:
@@ -196,7 +199,7 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
         chosen_kind = kind or roles.detect_kind(labels)
         mapping = roles.propose(labels, chosen_kind, profile(read.table))
         source = "proposed"
-    inspection = Inspection(path, file_name, sha256_of(path), sniffed.fmt, sheets, sheet, head_rows, header_row,
+    inspection = Inspection(path, file_name, digest.result(), sniffed.fmt, sheets, sheet, head_rows, header_row,
                             labels, header_texts, read, chosen_kind, mapping, source, None, csv_options, header_lines)
     inspection._source_rows = _source_rows(read, header_row, header_lines)
     with store.reader() as cur:
