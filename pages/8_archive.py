@@ -181,6 +181,7 @@ if open_tab == "edit":
                                  key=f"arc_f_scope_{picked}")
             stored_count = current("store_count")
             stores = c3.number_input(t("arc.col.stores"), min_value=0, step=1, key=f"arc_f_stores_{picked}",
+                                     help=t("arc.stores_help"),
                                      value=None if stored_count is None else int(stored_count))
             owner = c1.text_input(t("w.owner"), value=current("owner") or "", key=f"arc_f_owner_{picked}")
             region = c2.text_input(t("w.region"), value=current("region") or "", key=f"arc_f_region_{picked}")
@@ -236,14 +237,15 @@ if open_tab == "grid":
                 "group_name": st.column_config.TextColumn(t("arc.col.group")),
                 "chain_scope": st.column_config.SelectboxColumn(t("w.chain_scope"), options=list(archive.SCOPES),
                                                                 format_func=lambda v: scope_label(v, ctx.lang)),
-                "store_count": st.column_config.NumberColumn(t("arc.col.stores"), min_value=0, step=1, format="%d"),
+                "store_count": st.column_config.NumberColumn(t("arc.col.stores"), min_value=0, step=1, format="%d",
+                                                             help=t("arc.stores_help")),
                 "owner": st.column_config.TextColumn(t("w.owner")),
                 "region": st.column_config.TextColumn(t("w.region")),
                 "city": st.column_config.TextColumn(t("w.city")),
                 "service_level": st.column_config.SelectboxColumn(t("arc.col.level"),
                                                                   options=list(archive.SERVICE_LEVELS)),
                 "potential": st.column_config.NumberColumn(with_unit("arc.col.potential"), min_value=0.0,
-                                                           format="%,.1f"),
+                                                           format="%,.1f", help=t("arc.grid_potential_help")),
                 "note": st.column_config.TextColumn(t("arc.col.note")),
             }
             edited = st.data_editor(base, hide_index=True, width="stretch", column_config=grid_config,

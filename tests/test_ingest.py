@@ -149,6 +149,24 @@ def test_confirmed_mapping_is_remembered_for_the_same_layout(store, tmp_path):
     assert ins2.mapping_labels() == {"client": "门店", "date": "日期", "amount": "实收"}
 
 
+def test_remembered_mapping_reads_a_column_whose_unit_changed(store, tmp_path):
+    """The same layout with 毛利（万元） where the last file had 毛利（元）: profit stays mapped, in 万元."""
+    first = tmp_path / "jan.csv"
+    first.write_text("客户,日期,销售额（元）,毛利（元）\n甲,2024-01-01,900,100\n", encoding="utf-8")
+    ins = importer.inspect(store, str(first), first.name, today=workbooks.TODAY)
+    importer.commit(store, ins, importer.preview(store, ins, today=workbooks.TODAY))
+    second = tmp_path / "feb.csv"
+    second.write_text("客户,日期,销售额（万元）,毛利（万元）\n乙,2024-02-01,1.5,0.2\n", encoding="utf-8")
+    ins2 = importer.inspect(store, str(second), second.name, today=workbooks.TODAY)
+    assert ins2.mapping_source == "remembered"
+    assert ins2.mapping_labels() == {"client": "客户", "date": "日期", "amount": "销售额（万元）",
+                                     "profit": "毛利（万元）"}
+    importer.commit(store, ins2, importer.preview(store, ins2, today=workbooks.TODAY))
+    with store.reader() as cur:
+        assert cur.execute("SELECT client_name, amount, profit FROM transactions ORDER BY order_date").fetchall() == [
+            ("甲", 900, 100), ("乙", 15_000, 2_000)]
+
+
 def test_overlap_keep_and_replace(store, tmp_path):
     rows = [{"client": "甲", "date": "2024-01-10", "amount": 100}, {"client": "甲", "date": "2024-02-10", "amount": 200}]
     import_orders(store, tmp_path, rows, name="first.csv")

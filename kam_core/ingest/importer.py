@@ -326,8 +326,16 @@ def remembered_mapping(store: Store, labels: list[str]) -> tuple[str, dict[str, 
                           {"s": header_signature(labels)}).fetchone()
     if row is None:
         return None
+    # The layout matches with units left out: 毛利（元） then 毛利（万元） is the same column, read in
+    # this file's unit. A remembered column not found at all means the layout is not the same one.
     by_label = {label: i for i, label in enumerate(labels)}
-    mapping = {role: by_label[label] for role, label in json.loads(row[1]).items() if label in by_label}
+    by_normal = {roles.normalize_header(label): i for i, label in reversed(list(enumerate(labels)))}
+    mapping = {}
+    for role, label in json.loads(row[1]).items():
+        index = by_label.get(label, by_normal.get(roles.normalize_header(label)))
+        if index is None:
+            return None
+        mapping[role] = index
     return row[0], mapping
 
 
