@@ -21,7 +21,7 @@ from kam_core.i18n import t
 from kam_core.ingest.canonical import CHAIN_SCOPES
 from kam_core.ingest.clean import client_key, display_name
 from kam_core.plan import choice_mask
-from kam_core.store import rebuild_client_dim, sql
+from kam_core.store import rebuild_client_dim, run_script
 
 # Editable fields, in the order forms and exports show them.
 FIELDS = ("group_name", "chain_scope", "store_count", "owner", "region", "city", "service_level", "potential", "note")
@@ -202,7 +202,7 @@ def update_clients(store, changes: dict[str, dict], who: str = "app") -> int:
                       **{f: fields.get(f) for f in FIELDS},
                       **{f"set_{f}": f in fields for f in ("client_name",) + FIELDS}}
             params["potential"] = None if params["potential"] is None else str(params["potential"])
-            cur.execute(sql("archive_update"), params)
+            run_script(cur, "archive_update", **params)
         rebuild_client_dim(cur)
     return len(cleaned)
 
@@ -290,6 +290,7 @@ def remove_client(store, key: str) -> None:
     """Take a client out of the archive (its order lines stay)."""
     with store.write() as cur:
         cur.execute("DELETE FROM clients WHERE client_key = $k", {"k": key})
+        cur.execute("DELETE FROM client_layers WHERE client_key = $k", {"k": key})
         rebuild_client_dim(cur)
 
 

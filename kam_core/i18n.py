@@ -33,6 +33,16 @@ def t(key: str, lang: str = "zh", **kwargs) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+def translate_text(text: str, source: str, target: str) -> str:
+    """A whole string of one language in the other, when it is one of the tables' strings (a tab
+    label, an option shown as text); anything else as it is."""
+    index = LANGS.index(source)
+    for pair in STRINGS.values():
+        if pair[index] == text:
+            return pair[LANGS.index(target)]
+    return text
+
+
 def has(key: str) -> bool:
     return key in STRINGS
 

@@ -188,6 +188,7 @@ class Store:
         with self.write(snapshot="now") as cur:
             for dataset_id in dataset_ids:
                 run_script(cur, "delete_dataset", id=dataset_id)
+            run_script(cur, "after_delete")
             rebuild_client_dim(cur)
 
     def setting(self, key: str, default: Any = None) -> Any:

@@ -65,7 +65,12 @@ with right:
         st.dataframe(rejects, hide_index=True, width="stretch", height=240)
 
 with st.popover(t("w.delete") + f" #{chosen}", icon=":material/delete:"):
-    st.write(t("ds.delete_confirm", id=int(chosen), file=row["file_name"], rows=int(row["rows_loaded"])))
+    st.write(t("ds.delete_confirm", id=int(chosen), file=row["file_name"],
+               rows=int(row["rows_loaded"] - row["rows_replaced"])))
+    if pd.notna(row["replace_lo"]):
+        st.caption(t("ds.restores_lines", lo=f"{row['replace_lo']:%Y-%m-%d}", hi=f"{row['replace_hi']:%Y-%m-%d}"))
+    elif row["kind"] in ("clients", "targets"):
+        st.caption(t(f"ds.restores_{row['kind']}"))
     if st.button(t("w.confirm"), type="primary", key="confirm_delete"):
         ctx.store.delete_dataset(int(chosen))
         st.toast(t("ds.deleted", id=int(chosen)))

@@ -115,7 +115,7 @@ def _table(frame, columns: dict[str, str]):
 
 
 tab_keys = ["curve", "top", "stress", "segments", "map", "coverage"]
-tabs = dict(zip(tab_keys, st.tabs([t(f"par.tab.{k}") for k in tab_keys], key=f"par_tab_{ctx.lang}",
+tabs = dict(zip(tab_keys, st.tabs([t(f"par.tab.{k}") for k in tab_keys], key="par_tab",
                                   on_change="rerun")))
 
 # ---- the curve: revenue and profit, this window and the previous one

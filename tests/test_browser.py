@@ -116,14 +116,31 @@ def test_language_switch(app, page_zh):
     page = page_zh
     goto(page, f"{app}/pareto")
     assert "二八分析" in page.inner_text("h1")
+    page.get_by_role("tab", name="排名与导出").click()
+    wait_idle(page)
     page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
     wait_idle(page)
     assert "Pareto" in page.inner_text("h1")
+    # the tab chosen stays chosen, in the new language
+    assert page.get_by_role("tab", name="Ranking & export").get_attribute("aria-selected") == "true"
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Datasets").click()
     wait_idle(page)                         # the choice follows the user across pages
     assert "Datasets" in page.inner_text("h1")
     goto(page, f"{app}/tiers?lang=en")      # and a link can carry it
     assert "tiers" in page.inner_text("h1").lower()
+
+
+def test_choices_show_in_the_new_language_after_a_switch(app, page_zh):
+    """A box or radio chosen in 中文 shows the same choice in English, not the Chinese label."""
+    page = page_zh
+    goto(page, f"{app}/meeting")
+    page.locator('[data-testid="stMain"]').get_by_text("按等级", exact=True).click()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    wait_idle(page)
+    assert page.get_by_role("radio", name="One tier").is_checked()
+    tier_box = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.inner_text()
+    assert not re.search(r"[\u4e00-\u9fff]", tier_box), tier_box
 
 
 def _open_download(path):

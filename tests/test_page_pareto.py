@@ -42,7 +42,7 @@ def untranslated(at) -> list[str]:
 
 
 def open_tab(at, lang: str, tab: str):
-    at.session_state[f"par_tab_{lang}"] = tab
+    at.session_state["par_tab"] = tab
     return at.run()
 
 

@@ -81,6 +81,7 @@ def _language_switch(lang: str) -> None:
     choice = st.segmented_control(_t("side.language", lang), options, default=lang,
                                   format_func=lambda v: "中文" if v == "zh" else "English", key=f"lang_switch_{lang}")
     if choice and choice != lang:
+        session.carry_choices(lang, choice)
         st.session_state["lang"] = choice
         st.query_params["lang"] = choice
         st.rerun()

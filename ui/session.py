@@ -2,10 +2,13 @@
 the language and the shared window per browser session."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from kam_core import config, demo
-from kam_core.i18n import lang_from_locale
+from kam_core.i18n import lang_from_locale, translate_text
 from kam_core.store import Store
 
 # Sidebar choices that must survive moving between pages (Streamlit drops the state of
@@ -31,6 +34,27 @@ def keep_state() -> None:
     for key in PERSISTENT_KEYS:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
+
+
+def _is_choice(value) -> bool:
+    """A widget value that may be set from Python: not a button's bool, an upload, an editor's dict."""
+    if isinstance(value, (list, tuple)):
+        return all(_is_choice(v) for v in value)
+    return not isinstance(value, bool) and isinstance(value, (str, int, float, dt.date))
+
+
+def carry_choices(source: str, target: str) -> None:
+    """On a language switch, every widget keeps its choice and shows it in the new language.
+    The browser keeps a choice as the label it showed, so the values are set again (it then draws
+    the new label); a tab's value is its label, which is translated."""
+    for key in list(st.session_state.keys()):
+        value = st.session_state[key]
+        if not _is_choice(value):
+            continue
+        try:
+            st.session_state[key] = translate_text(value, source, target) if isinstance(value, str) else value
+        except StreamlitAPIException:
+            pass    # a sidebar widget drawn in this run already: keep_state sets it on the next run
 
 
 def lang() -> str:

@@ -448,6 +448,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
         if remove_demo:
             for (demo_id,) in cur.execute(sql("demo_datasets")).fetchall():
                 run_script(cur, "delete_dataset", id=demo_id)
+            run_script(cur, "after_delete")
         dataset_id = cur.execute("SELECT nextval('dataset_seq')").fetchone()[0]
         if kind == "orders" and on_overlap == "replace" and pre.overlaps:
             replaced = _replace_overlap(cur, [o["dataset_id"] for o in pre.overlaps], pre.date_min, pre.date_max)
@@ -459,9 +460,9 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
             "header_row": ins.excel_header_row, "mapping": json.dumps(mapping_labels, ensure_ascii=False),
             "warnings": json.dumps([w.__dict__ for w in cleaned.warnings], ensure_ascii=False),
             "dmin": pre.date_min, "dmax": pre.date_max, "through": through if kind == "orders" else None,
-            "demo": is_demo})
+            "demo": is_demo, "rlo": pre.date_min if replaced else None, "rhi": pre.date_max if replaced else None})
         cur.register("staging", cleaned.with_keep_column())   # rows that do not load are filtered as read
-        cur.execute(sql(f"insert_{kind}"), {"id": dataset_id, **_present_flags(kind, pre.mapping)})
+        run_script(cur, f"insert_{kind}", id=dataset_id, **_present_flags(kind, pre.mapping))
         cur.unregister("staging")
         if cleaned.rejects:
             rejects = pa.table({
@@ -488,13 +489,15 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
 
 
 def _replace_overlap(cur, dataset_ids: list[int], lo: dt.date, hi: dt.date) -> int:
-    """Remove the older datasets' lines inside the new file's date range; count what went."""
+    """Set the older datasets' lines inside the new file's date range aside (deleting the new import
+    brings them back); count what went."""
     total = 0
     for dataset_id in dataset_ids:
         params = {"id": dataset_id, "lo": lo, "hi": hi}
-        n = cur.execute("SELECT count(*) FROM transactions WHERE dataset_id = $id AND order_date BETWEEN $lo AND $hi",
-                        params).fetchone()[0]
-        cur.execute("DELETE FROM transactions WHERE dataset_id = $id AND order_date BETWEEN $lo AND $hi", params)
+        inside = "FROM transactions WHERE dataset_id = $id AND order_date BETWEEN $lo AND $hi"
+        n = cur.execute(f"SELECT count(*) {inside}", params).fetchone()[0]
+        cur.execute(f"INSERT INTO replaced_lines SELECT * {inside}", params)
+        cur.execute(f"DELETE {inside}", params)
         cur.execute("UPDATE datasets SET rows_replaced = rows_replaced + $n WHERE dataset_id = $id",
                     {"n": n, "id": dataset_id})
         total += n

@@ -1,5 +1,10 @@
 -- One client's archive fields from the app; a field flagged unchanged keeps its stored value.
 -- An edit belongs to no import (dataset_id NULL), so deleting the archive import keeps it.
+INSERT INTO client_layers
+VALUES (nextval('client_layer_seq'), NULL, $key, $client_name, NULL, $group_name, $chain_scope, $store_count, $owner,
+        $region, $city, $service_level, CAST($potential AS DECIMAL(18,4)), $note, $set_client_name, false,
+        $set_group_name, $set_chain_scope, $set_store_count, $set_owner, $set_region, $set_city, $set_service_level,
+        $set_potential, $set_note, now()::TIMESTAMP, $who);
 INSERT INTO clients (client_key, client_name, group_name, chain_scope, store_count, owner, region, city,
                      service_level, potential, note, dataset_id, updated_at, updated_by)
 VALUES ($key, $client_name, $group_name, $chain_scope, $store_count, $owner, $region, $city,

@@ -1,5 +1,13 @@
 -- The archive updates by client: fields this file carries replace the stored ones, the others stay.
--- Within one file the last row of a client wins.
+-- Within one file the last row of a client wins. The row is also kept as the client's latest layer.
+INSERT INTO client_layers
+SELECT nextval('client_layer_seq'), $id, client_key, client_name, client_id, group_name, chain_scope,
+       CAST(store_count AS INTEGER), owner, region, city, service_level, CAST(potential AS DECIMAL(18,4)), note,
+       true, $has_client_id, $has_group, $has_chain_scope, $has_store_count, $has_owner, $has_region, $has_city,
+       $has_service_level, $has_potential, $has_note, now()::TIMESTAMP, 'import'
+FROM staging
+WHERE keep
+QUALIFY row_number() OVER (PARTITION BY client_key ORDER BY source_row DESC) = 1;
 INSERT INTO clients (client_key, client_name, client_id, group_name, chain_scope, store_count, owner, region, city,
                      service_level, potential, note, dataset_id, updated_at, updated_by)
 SELECT client_key, client_name, client_id, group_name, chain_scope, CAST(store_count AS INTEGER), owner, region,

@@ -52,6 +52,33 @@ CREATE TABLE IF NOT EXISTS transactions (
     group_name  VARCHAR
 );
 
+-- Order lines an import with on-overlap replace took out: kept, so that deleting that import brings
+-- them back. A line stays here while a later import still standing replaces its date (datasets.replace_*).
+CREATE TABLE IF NOT EXISTS replaced_lines (
+    dataset_id  INTEGER NOT NULL,
+    source_row  BIGINT NOT NULL,
+    client_key  VARCHAR NOT NULL,
+    client_name VARCHAR NOT NULL,
+    client_id   VARCHAR,
+    order_date  DATE NOT NULL,
+    amount      DECIMAL(18,4) NOT NULL,
+    profit      DECIMAL(18,4),
+    quantity    DOUBLE,
+    unit_price  DECIMAL(18,4),
+    order_id    VARCHAR,
+    category    VARCHAR,
+    region      VARCHAR,
+    city        VARCHAR,
+    chain_scope VARCHAR,
+    store_count INTEGER,
+    owner       VARCHAR,
+    channel     VARCHAR,
+    group_name  VARCHAR
+);
+-- The dates an import replaced in the imports before it (NULL: it kept them).
+ALTER TABLE datasets ADD COLUMN IF NOT EXISTS replace_lo DATE;
+ALTER TABLE datasets ADD COLUMN IF NOT EXISTS replace_hi DATE;
+
 CREATE TABLE IF NOT EXISTS rejects (
     dataset_id  INTEGER NOT NULL,
     source_row  BIGINT NOT NULL,
@@ -99,6 +126,59 @@ CREATE TABLE IF NOT EXISTS targets (
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (level, name_key, period)
 );
+
+-- Targets a later import of the same (level, name, period) replaced: deleting that import brings
+-- back the version of the latest import still standing.
+CREATE TABLE IF NOT EXISTS replaced_targets (
+    level      VARCHAR NOT NULL,
+    name_key   VARCHAR NOT NULL,
+    name       VARCHAR NOT NULL,
+    period     VARCHAR NOT NULL,
+    target     DECIMAL(18,4) NOT NULL,
+    dataset_id INTEGER,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- Every archive row as an import or an edit in the app wrote it, in order (seq), with the fields it
+-- carried (has_*). `clients` is their fold: each field from the latest layer that carries it. So
+-- deleting an import leaves each client as the imports and edits before and after it made it.
+CREATE SEQUENCE IF NOT EXISTS client_layer_seq START 1;
+CREATE TABLE IF NOT EXISTS client_layers (
+    seq               BIGINT NOT NULL,
+    dataset_id        INTEGER,           -- NULL: an edit in the app
+    client_key        VARCHAR NOT NULL,
+    client_name       VARCHAR NOT NULL,
+    client_id         VARCHAR,
+    group_name        VARCHAR,
+    chain_scope       VARCHAR,
+    store_count       INTEGER,
+    owner             VARCHAR,
+    region            VARCHAR,
+    city              VARCHAR,
+    service_level     VARCHAR,
+    potential         DECIMAL(18,4),
+    note              VARCHAR,
+    has_client_name   BOOLEAN NOT NULL,
+    has_client_id     BOOLEAN NOT NULL,
+    has_group_name    BOOLEAN NOT NULL,
+    has_chain_scope   BOOLEAN NOT NULL,
+    has_store_count   BOOLEAN NOT NULL,
+    has_owner         BOOLEAN NOT NULL,
+    has_region        BOOLEAN NOT NULL,
+    has_city          BOOLEAN NOT NULL,
+    has_service_level BOOLEAN NOT NULL,
+    has_potential     BOOLEAN NOT NULL,
+    has_note          BOOLEAN NOT NULL,
+    updated_at        TIMESTAMP NOT NULL,
+    updated_by        VARCHAR
+);
+-- An archive row written before layers were kept is its client's first layer.
+INSERT INTO client_layers
+SELECT nextval('client_layer_seq'), dataset_id, client_key, client_name, client_id, group_name, chain_scope,
+       store_count, owner, region, city, service_level, potential, note,
+       true, true, true, true, true, true, true, true, true, true, true, updated_at, updated_by
+FROM clients c
+WHERE NOT EXISTS (SELECT 1 FROM client_layers l WHERE l.client_key = c.client_key);
 
 CREATE SEQUENCE IF NOT EXISTS contact_seq START 1;
 CREATE TABLE IF NOT EXISTS contacts (
