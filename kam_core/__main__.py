@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=None, help="DuckDB file (default data/kam.duckdb)")
     common.add_argument("--json", action="store_true", help="print the result as JSON")
-    common.add_argument("--lang", choices=["zh", "en"], default="en", help="language of messages")
+    common.add_argument("--lang", choices=["zh", "en"], default="en", help="language of the printed summary and of messages")
     parser = argparse.ArgumentParser(prog="python -m kam_core", description="KA Cockpit command line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:

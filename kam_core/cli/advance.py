@@ -6,7 +6,7 @@ import math
 import os
 
 from kam_core import advances, config, portfolio
-from kam_core.cli.common import CliError, StoreHeld, money, parse_date
+from kam_core.cli.common import CliError, StoreHeld, money, parse_date, term, yuan
 from kam_core.cli.coverage import open_reader
 from kam_core.i18n import t
 from kam_core.store import StoreLocked, open_for_cli
@@ -24,7 +24,7 @@ def register(sub, common) -> None:
                      help="a shortfall at term end is refunded, or the term extends until recouped")
     add.add_argument("--recoup-rate", type=float, default=1.0, metavar="R",
                      help="share of the client's sales set against the advance (default 1)")
-    add.set_defaults(handler=run_add, render=lambda r, lang="en": f"advance #{r['id']} signed")
+    add.set_defaults(handler=run_add, render=render_add)
     listing = actions.add_parser("list", parents=[common], help="the ledger as of a date")
     listing.add_argument("--as-of", default=None, metavar="D", help="as of this date (default: the data end)")
     listing.set_defaults(handler=run_list, render=render_list)
@@ -74,16 +74,25 @@ def run_list(args) -> dict:
     }
 
 
-def _amount(x) -> str:
-    return "-" if x is None else f"{x:,.2f}"
+def render_add(result: dict, lang: str = "en") -> str:
+    return t("cli.advance.signed", lang, id=result["id"])
 
 
 def render_list(result: dict, lang: str = "en") -> str:
-    lines = [f"advances as of {result['as_of']}: {len(result['advances'])}"]
+    lines = [t("cli.advance.head", lang, as_of=result["as_of"], n=len(result["advances"]))]
     for a in result["advances"]:
-        owed = (f"refund due {_amount(a['refund_due'])}" if a["rule"] == "refund"
-                else f"extension {a['extension_months'] if a['extension_months'] is not None else 'never'} months")
-        lines.append(f"  #{a['id']} {a['client']} {_amount(a['amount'])} {a['start']}..{a['end']} ({a['rule']}): "
-                     f"recouped {_amount(a['recouped'])}, remaining {_amount(a['remaining'])}, "
-                     f"projected {_amount(a['projected_at_end'])}, {owed} — {a['status']}")
+        lines.append("  " + t("cli.advance.row", lang, id=a["id"], client=a["client"], amount=yuan(a["amount"], lang),
+                              start=a["start"], end=a["end"], rule=term("adv.rule", a["rule"], lang),
+                              recouped=yuan(a["recouped"], lang), remaining=yuan(a["remaining"], lang),
+                              projected=yuan(a["projected_at_end"], lang), owed=_owed(a, lang),
+                              status=term("adv.status", a["status"], lang)))
     return "\n".join(lines)
+
+
+def _owed(advance: dict, lang: str) -> str:
+    """What the settlement rule asks at term end: the refund due, or the months of extension."""
+    if advance["rule"] == "refund":
+        return t("cli.advance.refund_due", lang, amount=yuan(advance["refund_due"], lang))
+    if advance["extension_months"] is None:
+        return t("adv.never", lang)
+    return t("cli.advance.extension", lang, months=advance["extension_months"])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kam_core import churn, followup
-from kam_core.cli.common import CliError, money, open_reader, parse_date
+from kam_core.cli.common import CliError, money, open_reader, parse_date, term, yuan
 from kam_core.i18n import t
 
 
@@ -56,10 +56,14 @@ def _entry(row: dict, level: str) -> dict:
 
 
 def render(result: dict, lang: str = "en") -> str:
-    lines = [f"churn watchlist as of {result['as_of']} (model: {result['model']}): {len(result['watchlist'])} on the list"]
+    lines = [t("cli.churn.head", lang, as_of=result["as_of"], model=term("cli.churn.model", result["model"], lang),
+               n=len(result["watchlist"]))]
     for i, entry in enumerate(result["watchlist"], start=1):
-        lines.append(f"{i:>3}. {entry['client']}  risk {entry['risk']:.0%}  at risk {entry['revenue_at_risk']:,.2f}")
+        lines.append(t("cli.churn.entry", lang, i=i, client=entry["client"], risk=entry["risk"],
+                       at_risk=yuan(entry["revenue_at_risk"], lang)))
+        # the reasons and flags were worded in --lang by the watchlist itself
         lines.extend(f"       - {r['text']}" for r in [*entry["reasons"], *entry["flags"]])
         if entry.get("follow_up"):
-            lines.append(f"       > {entry['follow_up']['status']}")
+            status = term("churn.status", entry["follow_up"]["status"], lang)
+            lines.append("       > " + t("cli.churn.follow_up", lang, status=status))
     return "\n".join(lines)

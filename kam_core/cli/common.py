@@ -1,11 +1,15 @@
-"""What every subcommand shares: errors with exit codes, opening the store to read, JSON output, money rounding."""
+"""What every subcommand shares: errors with exit codes, opening the store to read, JSON output, money rounding,
+and the words and amounts of the human-readable output in either language."""
 from __future__ import annotations
 
 import datetime as _dt
 import decimal
 import json
 import math
+import unicodedata
 from typing import Any
+
+from kam_core.i18n import t
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -68,7 +72,6 @@ def open_reader(args, locked: str = "cli.held"):
     """The store to read (the file, or the running app's snapshot), or CliError with one clear line:
     no database yet, or held by the app with no snapshot to read (message key `locked`)."""
     # Imported here: the store brings pandas and DuckDB, which `prepay` (no store) never loads.
-    from kam_core.i18n import t
     from kam_core.store import StoreLocked, open_for_cli
 
     try:
@@ -77,3 +80,20 @@ def open_reader(args, locked: str = "cli.held"):
         raise CliError(t("cli.no_db", args.lang, path=str(exc))) from None
     except StoreLocked:
         raise CliError(t(locked, args.lang)) from None
+
+
+def term(prefix: str, code: str, lang: str) -> str:
+    """A code of the result (key, on_track, refund) as the reader says it: the product's own Chinese word
+    (key prefix.code); in English the code itself, as --json and scripts spell it."""
+    return t(f"{prefix}.{code}", lang) if lang == "zh" else code
+
+
+def yuan(x: float | None, lang: str) -> str:
+    """An amount in full (separators, two decimals), 元 after it in Chinese; a dash when missing."""
+    return t("cli.none", lang) if x is None else t("cli.yuan", lang, x=x)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """text padded to width terminal columns; a Chinese character takes two, so zh tables line up too."""
+    gap = max(0, width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+    return text + " " * gap if align == "<" else " " * gap + text

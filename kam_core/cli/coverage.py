@@ -6,7 +6,8 @@ import datetime as dt
 import pandas as pd
 
 from kam_core import coverage, portfolio
-from kam_core.cli.common import open_reader, parse_date
+from kam_core.cli.common import open_reader, parse_date, term
+from kam_core.i18n import t
 
 
 def register(sub, common) -> None:
@@ -38,12 +39,18 @@ def run(args) -> dict:
 
 def render(result: dict, lang: str = "en") -> str:
     overdue = [c for c in result["clients"] if c["overdue"]]
-    cadence = ", ".join(f"{k} {v}d" for k, v in result["cadence"].items())
-    lines = [f"as of {result['as_of']} (tiers of {result['tier_period'] or '-'}; cadence {cadence}): "
-             f"{len(overdue)} of {len(result['clients'])} clients overdue for contact"]
-    for c in overdue[:30]:
-        since = f"{c['days_since']} days since {c['last_contact']}" if c["last_contact"] else "never contacted"
-        lines.append(f"  [{c['service_level']}] {c['client']}: {since} (cadence {c['cadence_days']})")
+    cadence = t("cli.list_sep", lang).join(t("cli.coverage.cadence", lang, level=term("cov.level", k, lang), days=v)
+                                           for k, v in result["cadence"].items())
+    lines = [t("cli.coverage.head", lang, as_of=result["as_of"], cadence=cadence, n=len(overdue),
+               tier_period=result["tier_period"] or t("cli.none", lang), total=len(result["clients"]))]
+    lines.extend("  " + _overdue(c, lang) for c in overdue[:30])
     if len(overdue) > 30:
-        lines.append(f"  … {len(overdue) - 30} more (use --json)")
+        lines.append("  " + t("cli.more", lang, n=len(overdue) - 30))
     return "\n".join(lines)
+
+
+def _overdue(client: dict, lang: str) -> str:
+    since = (t("cli.coverage.since", lang, days=client["days_since"], last=client["last_contact"])
+             if client["last_contact"] else t("cli.coverage.never", lang))
+    return t("cli.coverage.client", lang, level=term("cov.level", client["service_level"], lang),
+             client=client["client"], since=since, cadence=client["cadence_days"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from kam_core import portfolio
-from kam_core.cli.common import CliError, money, open_reader, parse_date
+from kam_core.cli.common import CliError, money, open_reader, parse_date, yuan
+from kam_core.i18n import t
 from kam_core.pareto import as_theta, concentration
 from kam_core.ranks import LEVELS, MEASURES
 
@@ -68,14 +69,14 @@ def _empty() -> dict:
 
 def render(result: dict, lang: str = "en") -> str:
     if result["empty"]:
-        return "empty window: active 0, k 0, total 0"
-    lines = [f"{result['k']:,} of {result['active_clients']:,} active ({result['share']:.1%}) reach the threshold; "
-             f"total {result['total']:,.2f}; Gini {result['gini']:.3f}; HHI {result['hhi']:,.0f}"]
+        return t("cli.pareto.empty", lang)
+    lines = [t("cli.pareto.answer", lang, k=result["k"], n=result["active_clients"], share=result["share"],
+               total=yuan(result["total"], lang), gini=result["gini"], hhi=result["hhi"])]
     for rank, row in enumerate(result["top"][:20], start=1):
         lines.append(f"{rank:>4}  {row['value']:>18,.2f}  {row['cum_share']:>7.1%}  {row['client']}")
     if len(result["top"]) > 20:
-        lines.append(f"   … {len(result['top']) - 20:,} more (use --json)")
+        lines.append("   " + t("cli.more", lang, n=len(result["top"]) - 20))
     if result["nonpositive"]:
-        lines.append(f"{len(result['nonpositive']):,} with value <= 0 (not ranked):")
+        lines.append(t("cli.pareto.nonpositive", lang, n=len(result["nonpositive"])))
         lines.extend(f"      {row['value']:>18,.2f}  {row['client']}" for row in result["nonpositive"][:20])
     return "\n".join(lines)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kam_core import periods, plan, portfolio
-from kam_core.cli.common import CliError, money, open_reader, parse_date
+from kam_core.cli.common import CliError, money, open_reader, pad, parse_date, term, yuan
 from kam_core.i18n import t
 
 
@@ -51,20 +51,25 @@ def run(args) -> dict:
 
 
 def render(result: dict, lang: str = "en") -> str:
-    lines = [f"{result['period']} as of {result['as_of']}: time progress {result['time_progress']:.1%} "
-             f"({result['elapsed_days']} of {result['period_days']} days)"]
+    lines = [t("cli.plan.head", lang, period=result["period"], as_of=result["as_of"],
+               progress=result["time_progress"], elapsed=result["elapsed_days"], days=result["period_days"])]
     if not result["targets"]:
-        lines.append("no targets for this period")
-    for row in result["targets"]:
-        attainment = "—" if row["attainment"] is None else f"{row['attainment']:.1%}"
-        flag = "  behind pace" if row["behind"] else ""
-        lines.append(f"  {row['level']:<6} {row['name']}: target {row['target']:,.2f}, actual {row['actual']:,.2f}, "
-                     f"attainment {attainment}, gap to pace {row['gap_to_pace']:,.2f}{flag}")
+        lines.append(t("cli.plan.no_targets", lang))
+    lines.extend("  " + _target(row, lang) for row in result["targets"])
     with_potential = [r for r in result["potential"] if r["source"]]
-    lines.append(f"potential: {len(with_potential)} of {len(result['potential'])} clients "
-                 f"(entered {sum(r['source'] == 'entered' for r in with_potential)}, "
-                 f"estimated {sum(r['source'] == 'estimated' for r in with_potential)})")
+    lines.append(t("cli.plan.potential", lang, n=len(with_potential), total=len(result["potential"]),
+                   entered=sum(r["source"] == "entered" for r in with_potential),
+                   estimated=sum(r["source"] == "estimated" for r in with_potential)))
     for row in sorted(with_potential, key=lambda r: -r["headroom"])[:10]:
-        lines.append(f"  {row['client']}: potential {row['potential']:,.2f} ({row['source']}), "
-                     f"t12m {row['t12m']:,.2f}, headroom {row['headroom']:,.2f}")
+        lines.append("  " + t("cli.plan.headroom", lang, client=row["client"], potential=yuan(row["potential"], lang),
+                              source=term("plan.src", row["source"], lang), t12m=yuan(row["t12m"], lang),
+                              headroom=yuan(row["headroom"], lang)))
     return "\n".join(lines)
+
+
+def _target(row: dict, lang: str) -> str:
+    attainment = "—" if row["attainment"] is None else f"{row['attainment']:.1%}"
+    line = t("cli.plan.target", lang, level=pad(term("plan.level", row["level"], lang), 6), name=row["name"],
+             target=yuan(row["target"], lang), actual=yuan(row["actual"], lang), attainment=attainment,
+             gap=yuan(row["gap_to_pace"], lang))
+    return line + ("  " + t("cli.plan.behind", lang) if row["behind"] else "")

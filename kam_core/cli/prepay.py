@@ -8,7 +8,8 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from kam_core.cli.common import EXIT_BAD_INPUT, CliError, money
+from kam_core.cli.common import EXIT_BAD_INPUT, CliError, money, term, yuan
+from kam_core.i18n import t
 from kam_core.prepay import (
     SEED_CHANNEL_SHARE,
     SEED_STORE_MONTHLY_SALES,
@@ -162,18 +163,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def render(result: dict[str, Any], lang: str = "en") -> str:
     i, f = result["inputs"], result["forecast"]
     lines = [
-        f"Channel sales over {i['term_months']} months ({i['stores_now']} -> {i['stores_target']} stores, "
-        f"{i['paths']:,} paths): P10 {f['p10']:,.2f}  P50 {f['p50']:,.2f}  P90 {f['p90']:,.2f}",
-        f"Recommended advance (recouped with probability {i['probability']:.0%}): "
-        f"{result['recommended_advance']:,.2f}",
+        t("cli.prepay.forecast", lang, term=i["term_months"], now=i["stores_now"], target=i["stores_target"],
+          paths=i["paths"], p10=yuan(f["p10"], lang), p50=yuan(f["p50"], lang), p90=yuan(f["p90"], lang)),
+        t("cli.prepay.recommended", lang, p=i["probability"], amount=yuan(result["recommended_advance"], lang)),
     ]
     if "advance" in result:
         lines += [
-            f"Advance {result['advance']:,.2f} ({i['rule']} rule): recouped with probability "
-            f"{result['recoup_probability']:.1%}",
-            f"  expected shortfall (refund) {result['expected_shortfall']:,.2f}; "
-            f"expected extension {result['expected_extra_months']:.2f} months",
-            f"  commission income {result['commission_income']:,.2f} - financing cost "
-            f"{result['financing_cost']:,.2f} = margin {result['deal_margin']:,.2f}",
+            t("cli.prepay.advance", lang, amount=yuan(result["advance"], lang), rule=term("pp.rule", i["rule"], lang),
+              p=result["recoup_probability"]),
+            "  " + t("cli.prepay.shortfall", lang, shortfall=yuan(result["expected_shortfall"], lang),
+                     months=result["expected_extra_months"]),
+            "  " + t("cli.prepay.margin", lang, income=yuan(result["commission_income"], lang),
+                     cost=yuan(result["financing_cost"], lang), margin=yuan(result["deal_margin"], lang)),
         ]
     return "\n".join(lines)

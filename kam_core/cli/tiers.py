@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from kam_core import periods, portfolio
-from kam_core.cli.common import CliError, money, open_reader, parse_date
+from kam_core.cli.common import CliError, money, open_reader, pad, parse_date, term
+from kam_core.i18n import t
 from kam_core.migration import FROM_STATES, TO_STATES, check_pair, summary
 from kam_core.ranks import LEVELS, MEASURES, TIERS
 from kam_core.tiers import pins, rule_from_cli, saved_rule
@@ -105,23 +106,36 @@ def _migration(grids) -> list[dict]:
 
 
 def render(result: dict, lang: str = "en") -> str:
-    rule = result["rule"]
-    how = ("cuts " + " / ".join(f"{c:.0%}" for c in rule["cuts"])) if rule["mode"] == "share" else "fixed thresholds"
-    lines = [f"tiers per {result['period']} by {result['measure']} ({result['level']} level, {how}); "
-             f"data through {result['data_end']}"]
+    lines = [_head(result, lang)]
     if not result["periods"]:
-        lines.append("no data")
-    header = f"{'period':<12}" + "".join(f"{tier:>13}" for tier in TIERS)
-    lines.append(header)
+        lines.append(t("cli.tiers.no_data", lang))
+    lines.append(pad(t("cli.tiers.period", lang), 12) + "".join(pad(term("tier", s, lang), 13, ">") for s in TIERS))
     for label in result["periods"]:
-        mark = " (partial)" if label in result["partial"] else ""
+        mark = t("period.partial", lang) if label in result["partial"] else ""
         counts = result["counts"].get(label, {})
         lines.append(f"{label:<12}" + "".join(f"{counts.get(tier, 0):>13,}" for tier in TIERS) + mark)
     if result["pinned"]:
-        lines.append("pinned: " + "; ".join(f"{p['client']} -> {p['tier']} ({p['reason']})" for p in result["pinned"]))
+        each = [t("cli.tiers.pin", lang, client=p["client"], tier=term("tier", p["tier"], lang), reason=p["reason"])
+                for p in result["pinned"]]
+        lines.append(t("cli.tiers.pinned", lang, pins=t("cli.sep", lang).join(each)))
     for move in result["migration"]:
-        lines.append(f"\nmigration {move['from_period']} -> {move['to_period']} (clients)")
-        lines.append(f"{'':<13}" + "".join(f"{s:>12}" for s in TO_STATES))
+        lines += ["", t("cli.tiers.migration", lang, p=move["from_period"], q=move["to_period"],
+                        units=term("side.level", result["level"], lang))]
+        lines.append(" " * 13 + "".join(pad(_state(s, lang), 12, ">") for s in TO_STATES))
         for state in FROM_STATES:
-            lines.append(f"{state:<13}" + "".join(f"{move['matrix'][state][s]:>12,}" for s in TO_STATES))
+            lines.append(pad(_state(state, lang), 13) + "".join(f"{move['matrix'][state][s]:>12,}" for s in TO_STATES))
     return "\n".join(lines)
+
+
+def _head(result: dict, lang: str) -> str:
+    rule = result["rule"]
+    how = (t("cli.tiers.cuts", lang, cuts=" / ".join(f"{c:.0%}" for c in rule["cuts"])) if rule["mode"] == "share"
+           else t("cli.tiers.fixed", lang))
+    return t("cli.tiers.head", lang, period=term("period", result["period"], lang),
+             measure=term("w", result["measure"], lang), level=term("side.level", result["level"], lang), how=how,
+             data_end=result["data_end"] or t("cli.none", lang))
+
+
+def _state(state: str, lang: str) -> str:
+    """A row or column of the migration matrix: a tier, or new / lost / inactive."""
+    return term("tier" if state in TIERS else "state", state, lang)
