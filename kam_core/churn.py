@@ -495,6 +495,7 @@ def units_signals(store, unit_keys, as_of: dt.date | None = None, level: str = "
             "p_alive": None if np.isnan(row["p_alive"]) else float(row["p_alive"]),
             "t12m_revenue": float(row["t12m_revenue"]), "revenue_at_risk": float(row["revenue_at_risk"]),
             "on_watchlist": bool((row["ka"] and row["signals"] > 0) or advance_behind),
+            "in_ka_scope": bool(row["ka"]),
             "reasons": reasons,
             "flags": flags,
             "model": scored.model.state,

@@ -38,6 +38,15 @@ def pct(x, digits: int = 1, signed: bool = False) -> str:
     return f"{x * 100:+.{digits}f}%" if signed else f"{x * 100:.{digits}f}%"
 
 
+def risk(x) -> str:
+    """A churn risk in whole percent; a risk above zero that rounds to 0% reads <1% (its revenue at
+    risk is not zero)."""
+    if _missing(x):
+        return "—"
+    shown = pct(x, 0)
+    return "<1%" if shown == "0%" and float(x) > 0 else shown
+
+
 def number(x, digits: int = 0) -> str:
     return "—" if _missing(x) else f"{float(x):,.{digits}f}"
 

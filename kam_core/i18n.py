@@ -52,7 +52,8 @@ def scope_label(scope, lang: str = "zh") -> str:
     written, none as —."""
     if scope is None or scope != scope or str(scope).strip() == "":     # scope != scope: NaN
         return "—"
-    return t(f"scope.{scope}", lang) if has(f"scope.{scope}") else str(scope)
+    parts = [part.strip() for part in str(scope).split(" / ")]          # a group's members: 全国连锁 / 单城
+    return " / ".join(t(f"scope.{part}", lang) if has(f"scope.{part}") else part for part in parts)
 
 
 def lang_from_locale(locale: str | None) -> str:

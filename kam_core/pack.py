@@ -46,13 +46,16 @@ def as_of_for(window: periods.Period, data_end: dt.date | None) -> dt.date:
 
 
 def meeting_keys(store, which: str, as_of: dt.date, level: str = "client", tier: str | None = None,
-                 keys: list[str] | None = None, data_end: dt.date | None = None) -> list[str]:
+                 keys: list[str] | None = None, data_end: dt.date | None = None,
+                 window: periods.Period | None = None) -> list[str]:
     """The units to walk through, in meeting order.
 
-    ka: 关键 + 重点 by current tier at as_of (关键 first, largest first); tier: one current tier;
-    watchlist: the churn watchlist at as_of (largest revenue at risk first); custom: keys as given.
+    ka: 关键 + 重点 by current tier at as_of (关键 first, then largest first: by revenue in the
+    meeting's window where given, as the agenda shows it, else in the tier's period); tier: one
+    current tier; watchlist: the churn watchlist at as_of (largest revenue at risk first); custom:
+    keys as given.
     """
-    from kam_core import churn, tiers
+    from kam_core import churn, overview, tiers
 
     if which == "custom":
         known = unit_names(store, level)
@@ -67,6 +70,9 @@ def meeting_keys(store, which: str, as_of: dt.date, level: str = "client", tier:
     wanted = set(tiers.KA_TIERS) if which == "ka" else {tier}
     chosen = current[current["tier"].isin(wanted)].copy()
     chosen["order"] = chosen["tier"].map(TIER_ORDER)
+    if window is not None:
+        revenue = overview.unit_windows(store, window, level).set_index("unit_key")["revenue"]
+        chosen["value"] = chosen["unit_key"].map(revenue).astype(float).fillna(0.0)
     chosen = chosen.sort_values(["order", "value", "unit_key"], ascending=[True, False, True], kind="stable")
     return chosen["unit_key"].tolist()
 

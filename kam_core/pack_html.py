@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from kam_core import fmt
 from kam_core.charts.pack import agenda_figure, tier_counts_figure
+from kam_core.i18n import scope_label
 from kam_core.charts.profile import mix_figure, monthly_figure, stakeholder_figure, tier_path_figure
 from kam_core.pack import PackContent
 from kam_core.profile import cadence_lines, kind_label, status_lines
@@ -130,7 +131,7 @@ def agenda_rows(content: PackContent) -> list[dict]:
     return [{"order": int(r.order), "anchor": f"client-{int(r.order)}", "name": r.unit_name, "owner": _text(r.owner),
              "tier": _tier(content, r.tier), "revenue": fmt.money(r.revenue, content.lang),
              "change": fmt.pct(r.change, signed=True) if r.change is not None and r.change == r.change else "—",
-             "risk": fmt.pct(r.risk, 0) if r.risk is not None and r.risk == r.risk else "—",
+             "risk": fmt.risk(r.risk),
              "at_risk": fmt.money(r.revenue_at_risk, content.lang) if r.revenue_at_risk is not None else "—",
              "reasons": r.reasons or ""} for r in content.agenda.itertuples()]
 
@@ -139,7 +140,7 @@ def client_view(content: PackContent, order: int, p, figure: _Figures) -> dict:
     t, lang = content.t, content.lang
     f, s = p.facts, p.standing
     facts = [(t("w.owner"), _text(f["owner"])), (t("w.region"), _text(f["region"])), (t("w.city"), _text(f["city"])),
-             (t("w.chain_scope"), _text(f["chain_scope"])),
+             (t("w.chain_scope"), scope_label(f["chain_scope"], lang)),
              (t("prof.stores"), "—" if f["store_count"] is None else fmt.number(f["store_count"])),
              (t("prof.current_tier"), _tier(content, p.current_tier)),
              (t("prof.first_order"), _text(f["first_order"])), (t("prof.last_order"), _text(f["last_order"]))]
@@ -184,7 +185,7 @@ def client_view(content: PackContent, order: int, p, figure: _Figures) -> dict:
                  "late": r.status in ("behind", "overdue")} for r in p.advances.itertuples()]
     return {"order": order, "anchor": f"client-{order}", "name": p.name, "facts": facts, "standing": standing,
             "status": status_lines(p, lang), "cadence": cadence_lines(p, lang), "advances": advances,
-            "charts": charts, "risk": fmt.pct(signals["risk"], 0) if signals else "—",
+            "charts": charts, "risk": fmt.risk(signals["risk"]) if signals else "—",
             "at_risk": fmt.money(signals["revenue_at_risk"], lang) if signals else "—",
             "reasons": [r["text"] for r in signals.get("reasons", [])],
             "notes": [(t(f"prof.note.{k}"), p.notes[k]) for k in ("needs", "pain_points", "competitors") if p.notes[k]],

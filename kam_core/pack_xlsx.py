@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from kam_core.i18n import scope_label
 from kam_core.pack import PackContent
 from kam_core.profile import cadence_lines, kind_label, status_lines
 from kam_core.ranks import TIERS
@@ -207,7 +208,7 @@ def _client(book: _Book, content: PackContent, order: int, p) -> None:
     ws.write_string(0, 0, p.name, book.formats["title"])     # chart titles point here
     f, s = p.facts, p.standing
     facts = [(t("w.owner"), f["owner"]), (t("w.region"), f["region"]), (t("w.city"), f["city"]),
-             (t("w.chain_scope"), f["chain_scope"]), (t("prof.stores"), f["store_count"]),
+             (t("w.chain_scope"), scope_label(f["chain_scope"], content.lang)), (t("prof.stores"), f["store_count"]),
              (t("prof.current_tier"), t(f"tier.{p.current_tier}") if p.current_tier else t("state.inactive")),
              (t("prof.first_order"), f["first_order"]), (t("prof.last_order"), f["last_order"]),
              (t("w.revenue"), s["value"]), (t("prof.rank_portfolio"), s["rank"]),

@@ -279,7 +279,7 @@ def cadence_lines(p: "Profile", lang: str = "zh") -> list[tuple[str, bool]]:
     lines = []
     for r in p.service.itertuples():
         last = t("prof.cadence_never", lang) if r.last_contact is None else t(
-            "prof.cadence_last", lang, date=r.last_contact, days=int(r.days_since))
+            "prof.cadence_last", lang, date=r.last_contact, days=int(r.days_since), as_of=p.as_of)
         line = t("prof.cadence_line", lang, level=t(f"cov.level.{r.service_level}", lang),
                  days=int(r.cadence_days), last=last)
         if r.overdue:

@@ -123,7 +123,7 @@ if tab_follow.open:
         if client:
             picture = churn.client_signals(ctx.store, client, as_of, "client", ctx.lang, settings, model)
             if picture:
-                st.caption(t("churn.fu.current", risk=fmt.pct(picture["risk"], 0),
+                st.caption(t("churn.fu.current", risk=fmt.risk(picture["risk"]),
                              at_risk=fmt.money(picture["revenue_at_risk"], ctx.lang)))
                 for reason in [*picture["reasons"], *picture["flags"]]:
                     st.markdown(f"- {md_plain(reason['text'])}")

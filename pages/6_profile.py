@@ -57,7 +57,7 @@ cols = st.columns(5)
 cols[0].metric(t("w.revenue"), fmt.money(s["value"], ctx.lang))
 cols[1].metric(t("prof.rank_portfolio"), t("prof.rank_of", rank=s["rank"], n=s["active"]) if s["rank"] else "—",
                help=t("prof.rank_help"))
-cols[2].metric(t("prof.share_portfolio"), fmt.pct(s["share"], 2))
+cols[2].metric(t("prof.share_portfolio"), fmt.pct(s["share"], 1 if s["share"] is None or s["share"] >= 0.001 else 2))
 if s["city_rank"]:
     city = md_plain(s["city"])
     cols[3].metric(t("prof.rank_city", city=city), t("prof.rank_of", rank=s["city_rank"], n=s["city_active"]),
@@ -114,9 +114,10 @@ with tab_risk:
         st.caption(t("prof.signals_none"))
     else:
         c1, c2, c3 = st.columns(3)
-        c1.metric(t("pack.risk"), fmt.pct(sig["risk"], 0))
+        c1.metric(t("pack.risk"), fmt.risk(sig["risk"]))
         c2.metric(t("pack.at_risk"), fmt.money(sig["revenue_at_risk"], ctx.lang))
-        c3.metric(t("prof.on_watchlist"), t("w.yes") if sig["on_watchlist"] else t("w.no"))
+        c3.metric(t("prof.on_watchlist"), t("w.yes") if sig["on_watchlist"] else t("w.no"),
+                  help=None if sig["on_watchlist"] or sig["in_ka_scope"] else t("prof.not_ka_scope"))
         if sig["reasons"]:
             for reason in sig["reasons"]:
                 st.markdown(f"- {md_plain(reason['text'])}")

@@ -75,7 +75,7 @@ def _present(keys: list[str]) -> None:
     m[0].metric(t("w.revenue"), fmt.money(row["revenue"], ctx.lang),
                 None if change is None or change != change else fmt.pct(change, signed=True))
     m[1].metric(t("w.tier"), _tier(row["tier"]))
-    m[2].metric(t("pack.risk"), "—" if row["risk"] is None or row["risk"] != row["risk"] else fmt.pct(row["risk"], 0))
+    m[2].metric(t("pack.risk"), fmt.risk(row["risk"]))
     s = p.standing
     m[3].metric(t("prof.rank_portfolio"), t("prof.rank_of", rank=s["rank"], n=s["active"]) if s["rank"] else "—")
     left, right = st.columns([3, 2])
@@ -143,7 +143,8 @@ elif which == "custom":
     ordered = sorted(names, key=names.get)
     custom = c2.multiselect(t("mtg.custom_pick"), ordered, key="mtg_custom", format_func=lambda k: names.get(k, k),
                             placeholder=t("mtg.custom_hint"))
-keys = pack.meeting_keys(ctx.store, which, as_of, ctx.level, tier=tier, keys=custom, data_end=ctx.data_end)
+keys = pack.meeting_keys(ctx.store, which, as_of, ctx.level, tier=tier, keys=custom, data_end=ctx.data_end,
+                         window=ctx.window)
 agenda = pack.agenda(ctx.store, tuple(keys), ctx.level, ctx.window, ctx.data_end, ctx.lang)
 
 st.subheader(f"{t('mtg.agenda')} ({len(keys)})", anchor=False)
@@ -154,7 +155,7 @@ table = agenda.assign(
     tier=[_tier(v) for v in agenda["tier"]],
     revenue=[fmt.money(v, ctx.lang) for v in agenda["revenue"]],
     change=[fmt.pct(v, signed=True) if v is not None and v == v else "—" for v in agenda["change"]],
-    risk=[fmt.pct(v, 0) if v is not None and v == v else "—" for v in agenda["risk"]],
+    risk=[fmt.risk(v) for v in agenda["risk"]],
     revenue_at_risk=[fmt.money(v, ctx.lang) for v in agenda["revenue_at_risk"]],
 )[["order", "unit_name", "owner", "tier", "revenue", "change", "risk", "revenue_at_risk", "reasons"]]
 st.dataframe(table.rename(columns={

@@ -354,6 +354,14 @@ def test_text_file_named_xlsx_is_read_as_csv(store, tmp_path):
     assert importer.import_file(store, str(path), today=TODAY).rows_loaded == 1
 
 
+def test_plain_text_named_xlsx_without_a_table_says_it_is_not_a_workbook(store, tmp_path):
+    path = tmp_path / "销售明细.xlsx"
+    path.write_text("这是一段说明文字。\n请联系管理员获取导出文件。\n", encoding="utf-8")
+    err = refused(store, path, "text_named_as_workbook")
+    assert err.message("zh").startswith("文件名是 .xlsx，但内容是纯文本，不是 Excel 工作簿")
+    assert "first 30 rows" in err.message("en")
+
+
 @pytest.mark.slow
 def test_csv_longer_than_a_worksheet(store, tmp_path):
     """More than 1,048,576 lines: CSV is how portfolios bigger than a worksheet arrive."""

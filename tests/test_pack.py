@@ -209,8 +209,8 @@ def test_workbook_carries_followups_cadence_tiers_scenarios_and_advances(store):
     cells = [[c for c in row if c is not None] for row in first.iter_rows(values_only=True)]
     rows = [r for r in cells if r]
     assert ["Follow-up status: Contacted · owner 王磊 · next step: =HYPERLINK(\"http://evil.example\")"] in rows
-    assert ["Level A service: a contact at least every 30 days; last contact 2025-03-11 (20 days before the data "
-            "end)."] in rows
+    assert ["Level A service: a contact at least every 30 days; last contact 2025-03-11 (20 days before "
+            "2025-03-31)."] in rows
     assert ["2025Q1", "Key", 500] in rows                                       # the tier path
     scenario = next(r for r in rows if r[0] == "+扩店 2 家")                   # name, saved, stores, term, advance, P50
     assert isinstance(scenario[1], dt.datetime) and scenario[2:] == [2, 2, 3, 600, 600]
@@ -228,7 +228,7 @@ def test_html_carries_followups_cadence_and_advances(store):
     _followed_up(store)
     page = render_html(_content(store, ["甲超市", "乙便利店"], "zh"))
     assert "跟进状态: 已联系 · 负责人 王磊 · 下一步：=HYPERLINK(&#34;http://evil.example&#34;)" in page
-    assert "服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-11（距数据截止日 20 天）。" in page
+    assert "服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-11（至 2025-03-31 已 20 天）。" in page
     assert "服务等级：B 级，每 60 天至少联系一次；从未联系。 已逾期。" in page
     assert "&lt;b&gt;年度框架&lt;/b&gt;" in page and "<b>年度框架</b>" not in page
     assert "+扩店 2 家" in page and "2 → 2" in page
@@ -368,3 +368,44 @@ def test_pack_names_the_metrics_as_the_app_does():
 
     assert t("pack.metric.grr", "zh") == t("ov.m.grr", "zh") == "毛收入留存 GRR"
     assert t("pack.metric.ka_share", "zh") == t("ov.m.ka_share", "zh") == "KA 销售额占比"
+
+
+def test_chain_scope_reads_in_the_pack_language(tmp_path):
+    """A group whose members are national and regional chains: each scope in the reader's language."""
+    rows = [{"client": "甲超市", "date": "2025-01-15", "amount": 500, "group": "联华集团", "chain_scope": "全国连锁"},
+            {"client": "乙便利店", "date": "2025-02-15", "amount": 300, "group": "联华集团", "chain_scope": "区域"}]
+    s = store_with_orders(tmp_path, rows, data_through=DATA_END)
+    try:
+        keys = s.query("unit_names", level="group").set_index("unit_name")["unit_key"].to_list()
+        content = pack.prepare(s, keys, "group", Q1, DATA_END, "en", "custom", None, True)
+        page = render_html(content)
+        assert "National chain / Regional chain" in page and "全国连锁" not in page
+        book = openpyxl.load_workbook(io.BytesIO(render_xlsx(content)))
+        cells = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert "National chain / Regional chain" in cells
+    finally:
+        s.close()
+
+
+def test_agenda_order_within_a_tier_follows_the_revenue_shown(tmp_path):
+    """2025Q1: 甲 400, 乙 350, 丙 250: 甲 and 乙 关键 (cum before 0 and 0.40), 丙 重点. Over the
+    meeting window 2024-12-01 – 2025-03-31 乙 sold 1,350 against 甲's 400: 乙 comes first."""
+    rows = [{"client": "甲超市", "date": "2025-01-15", "amount": 400},
+            {"client": "乙便利店", "date": "2025-02-15", "amount": 350},
+            {"client": "乙便利店", "date": "2024-12-15", "amount": 1000},
+            {"client": "丙餐饮", "date": "2025-03-15", "amount": 250}]
+    s = store_with_orders(tmp_path, rows, data_through=DATA_END)
+    try:
+        window = pack.window_of(d("2024-12-01"), DATA_END)
+        assert pack.meeting_keys(s, "ka", Q1.end, data_end=DATA_END) == ["甲超市", "乙便利店", "丙餐饮"]
+        assert pack.meeting_keys(s, "ka", Q1.end, data_end=DATA_END, window=window) == ["乙便利店", "甲超市", "丙餐饮"]
+        agenda = pack.agenda(s, ("乙便利店", "甲超市", "丙餐饮"), "client", window, DATA_END)
+        assert agenda["revenue"].tolist() == [1350.0, 400.0, 250.0]
+    finally:
+        s.close()
+
+
+def test_a_risk_that_rounds_to_zero_reads_below_one_percent():
+    from kam_core import fmt
+
+    assert [fmt.risk(x) for x in (0.0, 0.00005, 0.0049, 0.0051, 0.4, None)] == ["0%", "<1%", "<1%", "1%", "40%", "—"]

@@ -201,13 +201,13 @@ def test_contact_cadence_on_the_profile(closed_q1):
     p = profile.client_profile(closed_q1, "甲超市", "client", Q1, True, d("2025-03-31"), "en")
     assert p.service[["service_level", "cadence_days", "days_since", "overdue"]].values.tolist() == [["A", 30, 30, False]]
     assert profile.cadence_lines(p, "en") == [
-        ("Level A service: a contact at least every 30 days; last contact 2025-03-01 (30 days before the data end).",
+        ("Level A service: a contact at least every 30 days; last contact 2025-03-01 (30 days before 2025-03-31).",
          False)]
     # At group level each member with a level: 乙 never contacted (overdue) comes first.
     group = profile.client_profile(closed_q1, "g:联华集团", "group", Q1, True, d("2025-03-31"), "zh")
     assert profile.cadence_lines(group, "zh") == [
         ("乙便利店: 服务等级：A 级，每 30 天至少联系一次；从未联系。 已逾期。", True),
-        ("甲超市: 服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-01（距数据截止日 30 天）。", False)]
+        ("甲超市: 服务等级：A 级，每 30 天至少联系一次；最近联系 2025-03-01（至 2025-03-31 已 30 天）。", False)]
     # 丁 has no tier, so no level and no cadence.
     assert profile.client_profile(closed_q1, "丁药房", "client", Q1, True, d("2025-03-31")).service.empty
 

@@ -33,7 +33,7 @@ def run(args) -> dict:
             raise CliError(t("pack.cli.bad_window", args.lang, start=start, end=end))
         window = pack.window_of(start, end)
         keys = pack.meeting_keys(store, args.which, pack.as_of_for(window, bounds.data_end), "client",
-                                 data_end=bounds.data_end)
+                                 data_end=bounds.data_end, window=window)
         content = pack.prepare(store, keys, "client", window, bounds.data_end, args.lang, args.which, None,
                                bounds.has_profit)
         try:

@@ -164,7 +164,10 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
     sniffed.check_width(sheet)
     part = next((s.part for s in sniffed.sheets if s.name == sheet), None)
     digest = _HASHER.submit(sha256_of, path)    # hashing releases the GIL: it runs beside the read
-    found = reader.inspect_file(path, sniffed.fmt, sheet, header_row, part, sniffed.shared_part)
+    try:
+        found = reader.inspect_file(path, sniffed.fmt, sheet, header_row, part, sniffed.shared_part)
+    except ImportRefused as exc:
+        raise _text_named_as_workbook(exc, sniffed, file_name) from None
     head_rows, header_row, read, csv_options = found.head, found.header_row, found.read, found.csv_options
     if header_row is None:
         header_texts = list(read.names or [])
@@ -205,6 +208,18 @@ def inspect(store: Store, path: str, file_name: str, sheet: str | None = None, h
     with store.reader() as cur:
         inspection.duplicate_of = find_duplicate(cur, inspection.sha256, sheet)
     return inspection
+
+
+_WORKBOOK_NAME = re.compile(r"\.(xlsx|xlsm|xlsb|xls|ods)$", re.IGNORECASE)
+
+
+def _text_named_as_workbook(exc: ImportRefused, sniffed: guard.Sniffed, file_name: str) -> ImportRefused:
+    """Plain text under a workbook's name is read as CSV (systems export tab-separated .xls); when no
+    header is found in it, the refusal says the file is not a workbook at all."""
+    named = _WORKBOOK_NAME.search(file_name)
+    if exc.code != "no_header" or sniffed.fmt != "csv" or not named:
+        return exc
+    return ImportRefused("text_named_as_workbook", ext=named.group(0).lower(), **exc.args_)
 
 
 def _source_rows(read: reader.SheetRead, header_row: int | None, header_lines: int = 1) -> np.ndarray:

@@ -61,9 +61,9 @@ STRINGS = {
     "pack.sheet.summary": ("概览", "Summary"),
     "pack.sheet.owners": ("客户经理", "Owners"),
     "pack.team": ("团队与覆盖", "Team and coverage"),
-    "pack.coverage_line": ("A/B 级客户按节奏联系 {within} / {n}（{share}）；逾期未联系 {overdue} 个客户，近 12 个月销售额 {at_risk}。",
-                           "A/B clients contacted within cadence: {within} of {n} ({share}); {overdue} clients overdue "
-                           "for contact, with {at_risk} of trailing-12-month revenue."),
+    "pack.coverage_line": ("A/B 级客户按节奏联系 {within} / {n}（{share}）；A/B/C 各级合计逾期未联系 {overdue} 个客户，近 12 个月销售额 {at_risk}。",
+                           "A/B clients contacted within cadence: {within} of {n} ({share}); {overdue} clients of all "
+                           "levels (A, B and C) overdue for contact, with {at_risk} of trailing-12-month revenue."),
     "pack.no_owner": ("（未分配）", "(no owner)"),
     "pack.col.clients": ("客户数", "Clients"),
     "pack.col.yoy": ("同比", "YoY"),
