@@ -266,3 +266,18 @@ def test_hostile_client_names_stay_text(app, page_en, tmp_path):
     goto(page, f"{app}/pareto")
     assert page.dialogs == [], page.dialogs
     assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
+
+
+def test_meeting_pages_with_the_arrow_keys(app, page_en):
+    page = page_en
+    goto(page, f"{app}/meeting")
+    page.get_by_role("button", name="Start the meeting").click()
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert re.search(r"\b1 / \d+", main.inner_text())
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    assert re.search(r"\b2 / \d+", main.inner_text())
+    page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    assert re.search(r"\b1 / \d+", main.inner_text())

@@ -79,20 +79,21 @@ def planned(tmp_path):
     store.close()
 
 
-# (as-of, {name: (actual, expected, behind)}); expected = target x elapsed / 91.
+# (as-of, {name: (actual, expected, behind)}); expected = target x elapsed / 91. A client target shows
+# the client's display name (乙连锁, as its lines spell it, not 乙 连锁 as the target file wrote it).
 # 王磊 holds 甲 and 乙 (the archive wins over 乙's lines); 李娜 holds 丙 only.
 CASES = [
-    ("2023-12-31", {"甲超市": (0, 0, False), "乙 连锁": (0, 0, False), "王 磊": (0, 0, False), "李娜": (0, 0, False)}),
+    ("2023-12-31", {"甲超市": (0, 0, False), "乙连锁": (0, 0, False), "王 磊": (0, 0, False), "李娜": (0, 0, False)}),
     # day 10: 甲 100 against 910 x 10/91 = 100 exactly: on pace, not behind
-    ("2024-01-10", {"甲超市": (100, 100, False), "乙 连锁": (400, 50, False), "王 磊": (500, 200, False),
+    ("2024-01-10", {"甲超市": (100, 100, False), "乙连锁": (400, 50, False), "王 磊": (500, 200, False),
                     "李娜": (0, 2000 * 10 / 91, True)}),
     # day 46: 甲 300 vs 460; 乙 400 vs 230; 王磊 700 vs 920; 李娜 1000 vs 1010.99
-    ("2024-02-15", {"甲超市": (300, 460, True), "乙 连锁": (400, 230, False), "王 磊": (700, 920, True),
+    ("2024-02-15", {"甲超市": (300, 460, True), "乙连锁": (400, 230, False), "王 磊": (700, 920, True),
                     "李娜": (1000, 2000 * 46 / 91, True)}),
     # the period's end and after it: the April line never counts; 乙's refund does
-    ("2024-03-31", {"甲超市": (600, 910, True), "乙 连锁": (300, 455, True), "王 磊": (900, 1820, True),
+    ("2024-03-31", {"甲超市": (600, 910, True), "乙连锁": (300, 455, True), "王 磊": (900, 1820, True),
                     "李娜": (1000, 2000, True)}),
-    ("2024-06-30", {"甲超市": (600, 910, True), "乙 连锁": (300, 455, True), "王 磊": (900, 1820, True),
+    ("2024-06-30", {"甲超市": (600, 910, True), "乙连锁": (300, 455, True), "王 磊": (900, 1820, True),
                     "李娜": (1000, 2000, True)}),
 ]
 

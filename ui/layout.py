@@ -48,13 +48,16 @@ def page_setup(page_key: str, wide: bool = True) -> Ctx:
     auth.gate(lang)             # nothing below runs before sign-in, when a login is configured
     store = session.store()
     bounds = portfolio.bounds(store)
+    # the controls first, the menu under them: on a 1366 x 768 projector the language, the window
+    # and the unit of analysis stay in view above the fold
     with st.sidebar:
         _brand(lang)
-        _menu(lang)
+        _language_switch(lang)
         window = _window_picker(lang, bounds)
         level = _level_picker(lang)
+        st.divider()
+        _menu(lang)
         _data_status(lang, bounds, store)
-        _language_switch(lang)
     ctx = Ctx(store, lang, bounds, window, level)
     if bounds.demo_datasets:
         st.info(ctx.t("demo.banner"), icon=":material/science:")

@@ -1,7 +1,8 @@
 -- The targets of one period against the revenue from the period's start up to $upto (the as-of
 -- date, at most the period's end). A client target counts the client's own lines; an owner target
 -- counts the lines of the clients that owner holds (client_dim.owner: the archive's, else the
--- latest line's), owners matched by their identity key ($owner_names -> $owner_keys).
+-- latest line's), owners matched by their identity key ($owner_names -> $owner_keys). A client target
+-- shows the client's display name; one for a client without lines, the name as the target file wrote it.
 -- behind: actual below target x elapsed / days, compared exactly as actual x days < target x elapsed.
 WITH owner_keys AS (
     SELECT unnest(CAST($owner_names AS VARCHAR[])) AS owner, unnest(CAST($owner_keys AS VARCHAR[])) AS owner_key
@@ -27,7 +28,8 @@ per_owner AS (
 goals AS (
     SELECT level, name_key, name, target FROM targets WHERE period = $period
 )
-SELECT g.level, g.name_key, g.name,
+SELECT g.level, g.name_key,
+       coalesce(d.client_name, g.name) AS name,   -- a client as the app names it (its commonest spelling)
        CASE WHEN g.level = 'client' THEN c.owner ELSE g.name END AS owner,
        CAST(g.target AS DOUBLE) AS target,
        CAST(coalesce(CASE WHEN g.level = 'client' THEN c.actual ELSE o.actual END, 0) AS DOUBLE) AS actual,
@@ -38,4 +40,5 @@ SELECT g.level, g.name_key, g.name,
 FROM goals g
 LEFT JOIN per_client c ON g.level = 'client' AND c.client_key = g.name_key
 LEFT JOIN per_owner o ON g.level = 'owner' AND o.owner_key = g.name_key
+LEFT JOIN client_dim d ON g.level = 'client' AND d.client_key = g.name_key
 ORDER BY g.level, g.name_key
