@@ -227,3 +227,16 @@ def test_every_churn_string_exists_in_both_languages():
     missing = sorted(k for k in used if k not in STRINGS)
     assert missing == []
     assert all(zh and en for k, (zh, en) in STRINGS.items() if k.startswith("churn."))
+
+
+def test_a_language_switch_keeps_codes_and_translates_the_tab(demo_db):
+    """The model box holds the code off (an English word some string tables also use): it stays off.
+    The tab's value is its label: 跟进记录 becomes its English label."""
+    at = open_page(PAGE, "zh")
+    at.selectbox(key="churn_model").set_value("off")
+    tab(at, "churn.tab.followup", "zh")
+    at.button_group(key="lang_switch_zh").set_value("en").run()
+    assert not at.exception
+    assert at.session_state["lang"] == "en"
+    assert at.session_state["churn_model"] == "off"
+    assert at.session_state["churn_tab"] == t("churn.tab.followup", "en")

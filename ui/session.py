@@ -46,13 +46,16 @@ def _is_choice(value) -> bool:
 def carry_choices(source: str, target: str) -> None:
     """On a language switch, every widget keeps its choice and shows it in the new language.
     The browser keeps a choice as the label it showed, so the values are set again (it then draws
-    the new label); a tab's value is its label, which is translated."""
+    the new label). A tab's value is its label: tabs (keys ending in _tab) get theirs translated;
+    other values are codes (revenue, off) and never translated."""
     for key in list(st.session_state.keys()):
         value = st.session_state[key]
         if not _is_choice(value):
             continue
+        if str(key).endswith("_tab") and isinstance(value, str):
+            value = translate_text(value, source, target)
         try:
-            st.session_state[key] = translate_text(value, source, target) if isinstance(value, str) else value
+            st.session_state[key] = value
         except StreamlitAPIException:
             pass    # a sidebar widget drawn in this run already: keep_state sets it on the next run
 

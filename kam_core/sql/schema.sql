@@ -54,27 +54,7 @@ CREATE TABLE IF NOT EXISTS transactions (
 
 -- Order lines an import with on-overlap replace took out: kept, so that deleting that import brings
 -- them back. A line stays here while a later import still standing replaces its date (datasets.replace_*).
-CREATE TABLE IF NOT EXISTS replaced_lines (
-    dataset_id  INTEGER NOT NULL,
-    source_row  BIGINT NOT NULL,
-    client_key  VARCHAR NOT NULL,
-    client_name VARCHAR NOT NULL,
-    client_id   VARCHAR,
-    order_date  DATE NOT NULL,
-    amount      DECIMAL(18,4) NOT NULL,
-    profit      DECIMAL(18,4),
-    quantity    DOUBLE,
-    unit_price  DECIMAL(18,4),
-    order_id    VARCHAR,
-    category    VARCHAR,
-    region      VARCHAR,
-    city        VARCHAR,
-    chain_scope VARCHAR,
-    store_count INTEGER,
-    owner       VARCHAR,
-    channel     VARCHAR,
-    group_name  VARCHAR
-);
+CREATE TABLE IF NOT EXISTS replaced_lines AS SELECT * FROM transactions LIMIT 0;   -- the same columns
 -- The dates an import replaced in the imports before it (NULL: it kept them).
 ALTER TABLE datasets ADD COLUMN IF NOT EXISTS replace_lo DATE;
 ALTER TABLE datasets ADD COLUMN IF NOT EXISTS replace_hi DATE;
