@@ -125,7 +125,9 @@ def period_caption(store, label: str, lang: str) -> str:
     named = target_periods(store)
     row = named[named["period"] == label]
     n = int(row["client_targets"].sum() + row["owner_targets"].sum())
-    return t("plan.period_caption", lang, period=label, n=n) if n else t("plan.period_none", lang, period=label)
+    if not n:
+        return t("plan.period_none", lang, period=label)
+    return t("plan.period_caption_one" if n == 1 else "plan.period_caption", lang, period=label, n=n)
 
 
 @by_version()

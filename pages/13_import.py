@@ -38,7 +38,7 @@ def _inspect(path: str, name: str, **choices) -> None:
         st.session_state.pop("imp_error", None)
     except ImportRefused as exc:
         st.session_state.pop("imp", None)
-        st.session_state["imp_error"] = exc.message(ctx.lang)
+        st.session_state["imp_error"] = exc      # shown in the language of each run
 
 
 def _show_report(rep: importer.ImportReport) -> None:
@@ -119,7 +119,7 @@ if st.session_state.get("imp_file_id") != uploaded.file_id:
     _inspect(st.session_state["imp_path"], uploaded.name)
 
 if "imp_error" in st.session_state:
-    st.error(st.session_state["imp_error"], icon=":material/error:")
+    st.error(st.session_state["imp_error"].message(ctx.lang), icon=":material/error:")
     st.stop()
 
 ins: importer.Inspection = st.session_state["imp"]
@@ -179,7 +179,7 @@ if ins.kind == "orders" and "amount" not in mapping and {"quantity", "unit_price
 
 remove_demo = False
 if ctx.bounds.demo_datasets:
-    remove_demo = st.checkbox(t("imp.remove_demo"), value=True)
+    remove_demo = st.checkbox(t("imp.remove_demo"), value=True, key="imp_remove_demo")
 pre = importer.preview(ctx.store, ins, mapping, ins.kind, ignore_demo=remove_demo)
 if pre.missing:
     st.warning(t("imp.missing", roles="、".join(t(f"role.{r}") for r in pre.missing)), icon=":material/warning:")
@@ -210,12 +210,13 @@ if pre.overlaps:
     st.warning(t("imp.overlap") + "\n\n" + "\n".join(
         "- " + t("imp.overlap_row", dataset_id=o["dataset_id"], file_name=o["file_name"], n=o["lines_in_range"],
                  lo=pre.date_min, hi=pre.date_max) for o in pre.overlaps), icon=":material/layers:")
+    # keyed by the file, not by the translated label: a language switch keeps the choice
     on_overlap = st.radio(t("imp.overlap_choice"), ["keep", "replace"], horizontal=True,
-                          format_func=lambda v: t(f"imp.overlap_{v}"))
+                          format_func=lambda v: t(f"imp.overlap_{v}"), key=f"imp_overlap_{uploaded.file_id}")
 data_through = None
 if ins.kind == "orders" and pre.date_max:
     data_through = st.date_input(t("imp.data_through"), value=pre.date_max, min_value=pre.date_max,
-                                 help=t("imp.data_through_help"))
+                                 help=t("imp.data_through_help"), key=f"imp_through_{uploaded.file_id}")
 
 if st.button(t("imp.confirm"), type="primary", icon=":material/publish:"):
     try:

@@ -64,7 +64,8 @@ with right:
         rejects.columns = [t("imp.col_row"), t("imp.col_reason"), t("imp.col_column"), t("imp.col_value")]
         st.dataframe(rejects, hide_index=True, width="stretch", height=240)
 
-with st.popover(t("w.delete") + f" #{chosen}", icon=":material/delete:"):
+# one popover per dataset: after a deletion the next dataset's stays closed
+with st.popover(t("w.delete") + f" #{chosen}", icon=":material/delete:", key=f"ds_delete_{chosen}"):
     st.write(t("ds.delete_confirm", id=int(chosen), file=row["file_name"],
                rows=int(row["rows_loaded"] - row["rows_replaced"])))
     if pd.notna(row["replace_lo"]):

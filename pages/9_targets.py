@@ -53,7 +53,10 @@ else:
                    delta=t("plan.kpi.behind_n", n=total["behind"]), delta_color="off", delta_arrow="off")
 
 TABS = ["owners", "clients", "scorecard"]
-tabs = st.tabs([t(f"plan.tab.{name}") for name in TABS], key="plan_tab", on_change="rerun")
+# a period with client targets only opens on them
+only_clients = not frame.empty and not (frame["level"] == "owner").any()
+tabs = st.tabs([t(f"plan.tab.{name}") for name in TABS], key="plan_tab", on_change="rerun",
+               default=t("plan.tab.clients") if only_clients else None)
 open_tab = next((name for name, tab in zip(TABS, tabs) if tab.open), TABS[0])
 tab = dict(zip(TABS, tabs))[open_tab]
 

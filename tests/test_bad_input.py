@@ -345,6 +345,7 @@ def test_excel_error_cells_are_named_as_the_reason(store, tmp_path):
     report = importer.import_file(store, str(path), today=TODAY)
     assert [(r.row, r.code, r.column, r.value) for r in report.rejects] == [
         (2, "excel_error", "客户名称", "#N/A"), (3, "excel_error", "金额", "#VALUE!"), (4, "missing_date", "日期", None)]
+    assert report.rejects[1].raw == {"客户名称": "甲", "日期": "2024-01-06 00:00:00", "金额": "#VALUE!"}
     assert report.rows_loaded == 1
 
 

@@ -218,6 +218,24 @@ def test_sign_a_saved_scenario_and_see_it_in_the_ledger(app, page_en):
     assert not exceptions_on(page)
 
 
+def test_the_overlap_choice_survives_a_language_switch(app, page_en, tmp_path):
+    """Replace chosen, then 中文: the choice stays replace (it once fell back to keep both silently)."""
+    page = page_en
+    goto(page, f"{app}/import")
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                         str(workbooks.messy_orders(tmp_path / "销售明细_2024.xlsx")))
+    page.get_by_text("Column mapping").wait_for(timeout=60_000)
+    wait_idle(page)
+    page.get_by_text("Remove the demo data after this import").click()     # the demo now counts as an overlap
+    wait_idle(page)
+    page.get_by_text("Replace the overlapping period with the new file").click()
+    wait_idle(page)
+    page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+    wait_idle(page)
+    assert page.get_by_role("radio", name="用新文件替换重叠期间").is_checked()
+    assert not page.get_by_role("checkbox", name="导入后移除演示数据").is_checked()
+
+
 # The journeys below import files (and the first removes the demo data): they run last.
 
 def test_upload_mapping_report_and_rejects_download(app, page_en, tmp_path):

@@ -407,6 +407,7 @@ def _name_error_cells(rejects: list[canonical.Reject], ins: Inspection) -> None:
             text = errors.get((reject.row, ins.read.positions[ins.labels.index(reject.column)]))
             if text:
                 reject.code, reject.value = "excel_error", text
+                reject.raw[reject.column] = text
 
 
 def find_overlaps(store: Store, date_min: dt.date, date_max: dt.date, ignore_demo: bool = False) -> list[dict]:

@@ -2,8 +2,8 @@
 
 STRINGS = {
     "ds.title": ("数据集", "Datasets"),
-    "ds.intro": ("已导入的文件。删除一个数据集会移除它带来的全部行，其他数据不受影响。",
-                 "What has been imported. Deleting a dataset removes every row it brought; nothing else changes."),
+    "ds.intro": ("已导入的文件。删除一个数据集会移除它带来的全部行，并恢复它替换掉的数据（早先的订单行、目标、档案字段）；在应用里做的编辑保留。",
+                 "What has been imported. Deleting a dataset removes every row it brought and brings back what it replaced (earlier order lines, targets, archive fields); edits made in the app stay."),
     "ds.empty": ("还没有导入任何文件。", "Nothing has been imported yet."),
     "ds.load_demo": ("载入演示数据", "Load the demo data"),
     "ds.load_demo_help": ("一个虚构的大客户组合（订单、档案、目标、拜访记录），标为演示；导入第一份真实文件时可一并移除。",

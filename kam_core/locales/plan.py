@@ -7,6 +7,7 @@ STRINGS = {
     "plan.as_of": ("截至日期", "As of"),
     "plan.as_of_help": ("实际销售额统计到这一天；默认是数据截止日。", "Actual revenue counts up to this day; the data end by default."),
     "plan.period_caption": ("{period} · {n} 个目标", "{period} · {n} targets"),
+    "plan.period_caption_one": ("{period} · 1 个目标", "{period} · 1 target"),
     "plan.period_none": ("{period} · 无目标", "{period} · no targets"),
     "plan.no_targets": ("{period} 还没有目标。请在「导入数据」中导入目标表（类型选「目标」），或换一个期间。",
                         "There are no targets for {period}. Import a targets sheet (kind “Targets”) on the Import page, or pick another period."),
