@@ -27,7 +27,7 @@ if frame.empty:
 def _range(row) -> str:
     if pd.isna(row["date_min"]):
         return "—"
-    return f"{row['date_min']:%Y-%m-%d} ~ {row['date_max']:%Y-%m-%d}"
+    return f"{row['date_min']:%Y-%m-%d} – {row['date_max']:%Y-%m-%d}"
 
 
 table = pd.DataFrame({
@@ -61,6 +61,7 @@ with right:
     st.markdown(f"**{t('ds.rejects')}** ({len(rejects):,})")
     if not rejects.empty:
         rejects["code"] = [t(f"reject.{c}") for c in rejects["code"]]
+        rejects = rejects.astype({"column_name": object, "value": object}).fillna({"column_name": "—", "value": "—"})
         rejects.columns = [t("imp.col_row"), t("imp.col_reason"), t("imp.col_column"), t("imp.col_value")]
         st.dataframe(rejects, hide_index=True, width="stretch", height=240)
 
