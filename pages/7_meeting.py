@@ -49,15 +49,17 @@ def _present(keys: list[str]) -> None:
     </style>""", unsafe_allow_html=True)
     position = min(max(int(state.get("mtg_pos") or 0), 0), len(keys) - 1)
     key = keys[position]
-    bar = st.columns([1.2, 1, 4, 1, 1], vertical_alignment="center")
-    bar[0].button(t("mtg.back_to_agenda"), icon=":material/list:", on_click=_go, args=(None,), key="mtg_back",
+    # one row sized to its buttons (labels and their key hints never cut); the arrow keys page
+    # through the clients, as in a slide show
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button(t("mtg.back_to_agenda"), icon=":material/list:", on_click=_go, args=(None,), key="mtg_back",
                   shortcut="Esc")
-    bar[1].markdown(f"**{position + 1} / {len(keys)}**")
-    # the arrow keys page through the clients, as in a slide show
-    bar[3].button(t("mtg.prev"), icon=":material/arrow_back:", on_click=_go, args=(position - 1,),
-                  disabled=position == 0, key="mtg_prev", width="stretch", shortcut="Left")
-    bar[4].button(t("mtg.next"), icon=":material/arrow_forward:", on_click=_go, args=(position + 1,),
-                  disabled=position >= len(keys) - 1, key="mtg_next", width="stretch", shortcut="Right")
+        st.markdown(f"**{position + 1} / {len(keys)}**", width="content")
+        st.space("stretch")
+        st.button(t("mtg.prev"), icon=":material/arrow_back:", on_click=_go, args=(position - 1,),
+                  disabled=position == 0, key="mtg_prev", shortcut="Left")
+        st.button(t("mtg.next"), icon=":material/arrow_forward:", on_click=_go, args=(position + 1,),
+                  disabled=position >= len(keys) - 1, key="mtg_next", shortcut="Right")
 
     row = pack.agenda(ctx.store, tuple(keys), ctx.level, ctx.window, ctx.data_end, ctx.lang).iloc[position]
     p = profile.client_profile(ctx.store, key, ctx.level, ctx.window, ctx.bounds.has_profit, ctx.data_end,
