@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from kam_core.cli.common import EXIT_OK, CliError, dumps
@@ -37,11 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
-    if args.json:
-        print(dumps(result))
-    else:
-        render = getattr(args, "render", None)
+    render = None if args.json else getattr(args, "render", None)
+    try:
         print(render(result, args.lang) if render else dumps(result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader stopped early (| head): the work is done, nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 
