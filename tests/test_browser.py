@@ -236,6 +236,21 @@ def test_the_overlap_choice_survives_a_language_switch(app, page_en, tmp_path):
     assert not page.get_by_role("checkbox", name="导入后移除演示数据").is_checked()
 
 
+def test_meeting_pages_with_the_arrow_keys(app, page_en):
+    page = page_en
+    goto(page, f"{app}/meeting")
+    page.get_by_role("button", name="Start the meeting").click()
+    wait_idle(page)
+    main = page.locator('[data-testid="stMain"]')
+    assert re.search(r"\b1 / \d+", main.inner_text())
+    page.keyboard.press("ArrowRight")
+    wait_idle(page)
+    assert re.search(r"\b2 / \d+", main.inner_text())
+    page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    assert re.search(r"\b1 / \d+", main.inner_text())
+
+
 # The journeys below import files (and the first removes the demo data): they run last.
 
 def test_upload_mapping_report_and_rejects_download(app, page_en, tmp_path):
@@ -285,17 +300,3 @@ def test_hostile_client_names_stay_text(app, page_en, tmp_path):
     assert page.dialogs == [], page.dialogs
     assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
 
-
-def test_meeting_pages_with_the_arrow_keys(app, page_en):
-    page = page_en
-    goto(page, f"{app}/meeting")
-    page.get_by_role("button", name="Start the meeting").click()
-    wait_idle(page)
-    main = page.locator('[data-testid="stMain"]')
-    assert re.search(r"\b1 / \d+", main.inner_text())
-    page.keyboard.press("ArrowRight")
-    wait_idle(page)
-    assert re.search(r"\b2 / \d+", main.inner_text())
-    page.keyboard.press("ArrowLeft")
-    wait_idle(page)
-    assert re.search(r"\b1 / \d+", main.inner_text())
