@@ -230,3 +230,22 @@ def test_every_string_of_the_output_exists_in_both_languages():
     assert len([k for k in used if k.startswith("cli.")]) > 40
     assert sorted(k for k in used if k not in STRINGS) == []
     assert all(zh and en for key, (zh, en) in STRINGS.items() if key.startswith("cli."))
+
+
+@pytest.mark.parametrize("argv,zh,en", [
+    (["pareto", "--threshold", "2"], "--threshold 必须是 (0, 1] 之间的数，例如 0.8；收到 '2'",
+     "--threshold must be a number in (0, 1], e.g. 0.8; got '2'"),
+    (["pareto", "--start", "2024-02-01", "--end", "2024-01-01"], "--end 2024-01-01 早于 --start 2024-02-01",
+     "--end 2024-01-01 is before --start 2024-02-01"),
+    (["churn", "--top", "0"], "--top 至少为 1", "--top must be at least 1"),
+    (["plan", "--as-of", "2024-13-01"], "不是 ISO 日期（YYYY-MM-DD）：'2024-13-01'",
+     "not an ISO date (YYYY-MM-DD): '2024-13-01'"),
+    (["tiers", "--period", "month", "--from", "2024Q1", "--to", "2024Q2"],
+     "--from 2024Q1 / --to 2024Q2 不是按月划分的期间（--period month）",
+     "--from 2024Q1 / --to 2024Q2 are not months (--period month)"),
+])
+def test_argument_errors_follow_the_language(db, capsys, argv, zh, en):
+    """A bad argument: exit 2 and one line on stderr, in --lang (English as it always read)."""
+    for lang, expected in (("zh", zh), ("en", en)):
+        assert main([*argv, "--db", db, "--lang", lang]) == 2
+        assert capsys.readouterr().err.strip() == expected

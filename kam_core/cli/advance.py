@@ -31,9 +31,9 @@ def register(sub, common) -> None:
 
 
 def run_add(args) -> dict:
-    start = parse_date(args.start)
+    start = parse_date(args.start, args.lang)
     if not math.isfinite(args.amount) or args.amount <= 0:
-        raise CliError(f"--amount must be a positive amount, got {args.amount:g}")
+        raise CliError(t("cli.err.amount", args.lang, value=f"{args.amount:g}"))
     db = args.db or str(config.db_path())
     if not os.path.exists(db):
         raise CliError(t("cli.no_db", args.lang, path=db))
@@ -53,7 +53,7 @@ def run_add(args) -> dict:
 
 
 def run_list(args) -> dict:
-    as_of = parse_date(args.as_of)
+    as_of = parse_date(args.as_of, args.lang)
     store = open_reader(args)
     try:
         as_of = as_of or portfolio.bounds(store).data_end or dt.date.today()

@@ -17,9 +17,9 @@ def register(sub, common) -> None:
 
 
 def run(args) -> dict:
-    as_of = parse_date(args.as_of)
+    as_of = parse_date(args.as_of, args.lang)
     if args.top is not None and args.top < 1:
-        raise CliError("--top must be at least 1")
+        raise CliError(t("cli.err.top", args.lang))
     store = open_reader(args, locked="churn.cli.locked")
     try:
         listed = churn.watchlist(store, as_of, level=args.level, model=args.model, lang=args.lang, top=args.top)

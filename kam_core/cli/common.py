@@ -58,14 +58,14 @@ def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2)
 
 
-def parse_date(text: str | None) -> _dt.date | None:
+def parse_date(text: str | None, lang: str = "en") -> _dt.date | None:
     """ISO date from the command line; CliError when malformed."""
     if text is None:
         return None
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+        raise CliError(t("cli.err.date", lang, text=repr(text))) from None
 
 
 def open_reader(args, locked: str = "cli.held"):

@@ -17,7 +17,7 @@ def register(sub, common) -> None:
 
 
 def run(args) -> dict:
-    as_of = parse_date(args.as_of)
+    as_of = parse_date(args.as_of, args.lang)
     store = open_reader(args, locked="cov.cli.no_snapshot")
     try:
         as_of = as_of or portfolio.bounds(store).data_end or dt.date.today()

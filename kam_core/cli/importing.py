@@ -25,24 +25,24 @@ def register(sub, common) -> None:
     p.set_defaults(handler=run, render=render)
 
 
-def _mapping(path: str | None) -> dict | None:
+def _mapping(path: str | None, lang: str = "en") -> dict | None:
     if not path:
         return None
     try:
         with open(path, encoding="utf-8") as fh:
             mapping = json.load(fh)
     except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read mapping file {path}: {exc}") from None
+        raise CliError(t("cli.err.mapping_unreadable", lang, path=path, error=exc)) from None
     if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-        raise CliError(f"mapping file {path} must be a JSON object of role -> column header")
+        raise CliError(t("cli.err.mapping_shape", lang, path=path))
     return mapping
 
 
 def run(args) -> dict:
     if not os.path.isfile(args.file):
-        raise CliError(f"no such file: {args.file}")
-    mapping = _mapping(args.mapping)
-    data_end = parse_date(args.data_end)
+        raise CliError(t("cli.err.no_file", args.lang, path=args.file))
+    mapping = _mapping(args.mapping, args.lang)
+    data_end = parse_date(args.data_end, args.lang)
     try:
         store = open_for_cli(args.db, write=True)
     except StoreLocked:

@@ -21,7 +21,7 @@ def register(sub, common) -> None:
 
 
 def run(args) -> dict:
-    start, end = parse_date(args.start), parse_date(args.end)
+    start, end = parse_date(args.start, args.lang), parse_date(args.end, args.lang)
     store = open_reader(args)
     try:
         bounds = portfolio.bounds(store)

@@ -20,23 +20,23 @@ def register(sub, common) -> None:
     p.set_defaults(handler=run, render=render)
 
 
-def _threshold(text: str) -> Decimal:
+def _threshold(text: str, lang: str = "en") -> Decimal:
     try:
         return as_theta(Decimal(text))
     except (InvalidOperation, ValueError):
-        raise CliError(f"--threshold must be a number in (0, 1], e.g. 0.8; got {text!r}") from None
+        raise CliError(t("cli.err.threshold", lang, text=repr(text))) from None
 
 
 def run(args) -> dict:
-    theta = _threshold(args.threshold)
-    start, end = parse_date(args.start), parse_date(args.end)
+    theta = _threshold(args.threshold, args.lang)
+    start, end = parse_date(args.start, args.lang), parse_date(args.end, args.lang)
     if start and end and end < start:
-        raise CliError(f"--end {end} is before --start {start}")
+        raise CliError(t("cli.err.end_before_start", args.lang, start=start, end=end))
     store = open_reader(args)
     try:
         bounds = portfolio.bounds(store)
         if args.measure == "profit" and not bounds.empty and not bounds.has_profit:
-            raise CliError("--measure profit: no profit column is mapped in the loaded data")
+            raise CliError(t("cli.err.no_profit", args.lang))
         # A window left open means all data.
         start = start or bounds.first_day or end
         end = end or bounds.data_end or start

@@ -19,7 +19,7 @@ def _ratio(x) -> float | None:
 
 
 def run(args) -> dict:
-    as_of = parse_date(args.as_of)
+    as_of = parse_date(args.as_of, args.lang)
     try:
         period = periods.parse_label(args.period) if args.period else None
     except ValueError as exc:

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     inputs = inputs_from_args(args)
     advance = args.advance
     if advance is not None and not (math.isfinite(advance) and advance >= 0):
-        raise CliError(f"--advance must be a finite amount >= 0, got {advance:g}")
+        raise CliError(t("cli.err.advance", args.lang, value=f"{advance:g}"))
     s = summarize(simulate(inputs), inputs, advance=advance)
     out: dict[str, Any] = {
         "inputs": {

@@ -29,7 +29,7 @@ def register(sub, common) -> None:
 
 def _pair(args) -> tuple[periods.Period, periods.Period] | None:
     if (args.from_period is None) != (args.to_period is None):
-        raise CliError("--from and --to go together, e.g. --from 2024Q1 --to 2024Q2")
+        raise CliError(t("cli.err.from_to", args.lang))
     if args.from_period is None:
         return None
     try:
@@ -38,16 +38,17 @@ def _pair(args) -> tuple[periods.Period, periods.Period] | None:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if args.period and args.period != p.kind:
-        raise CliError(f"--from {p.label} / --to {q.label} are not {args.period}s (--period {args.period})")
+        raise CliError(t("cli.err.from_to_period", args.lang, p=p.label, q=q.label, period=args.period,
+                          period_name=t(f"period.{args.period}", args.lang)))
     return p, q
 
 
 def run(args) -> dict:
     pair = _pair(args)
     kind = args.period or (pair[0].kind if pair else "quarter")
-    start, end = parse_date(args.start), parse_date(args.end)
+    start, end = parse_date(args.start, args.lang), parse_date(args.end, args.lang)
     if start and end and end < start:
-        raise CliError(f"--end {end} is before --start {start}")
+        raise CliError(t("cli.err.end_before_start", args.lang, start=start, end=end))
     store = open_reader(args)
     try:
         saved, saved_measure = saved_rule(store)
@@ -58,7 +59,7 @@ def run(args) -> dict:
         measure = args.measure or saved_measure
         bounds = portfolio.bounds(store)
         if measure == "profit" and not bounds.empty and not bounds.has_profit:
-            raise CliError("--measure profit: no profit column is mapped in the loaded data")
+            raise CliError(t("cli.err.no_profit", args.lang))
         start = start or bounds.first_day or end
         end = end or bounds.data_end or start
         head = {"period": kind, "measure": measure, "level": args.level, "rule": _rule(rule),
