@@ -149,11 +149,10 @@ def _present(column) -> np.ndarray:
 
 def blank_rows(table: pa.Table) -> np.ndarray:
     """Rows empty in every column. After the first column only the rows still blank are looked at."""
-    blank = np.ones(table.num_rows, dtype=bool)
-    for index, column in enumerate(table.columns):
-        if index == 0:
-            blank = ~_present(column)
-            continue
+    if table.num_columns == 0:
+        return np.ones(table.num_rows, dtype=bool)
+    blank = ~_present(table.column(0))
+    for column in table.columns[1:]:
         rows = np.flatnonzero(blank)
         if not len(rows):
             break
@@ -161,22 +160,15 @@ def blank_rows(table: pa.Table) -> np.ndarray:
     return blank
 
 
+@columns.per_distinct
 def _trimmed_equal(column, value: str) -> pa.Array:
-    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), value), False)
+    return pc.equal(pc.utf8_trim_whitespace(column), value)
 
 
 def _text_equal_mask(column, value: str) -> np.ndarray:
-    """Cells holding this text (trimmed). A repeating column is looked at once per distinct value,
-    and not spread over the rows when no value matches (the usual case)."""
-    array = columns.as_array(column)
-    if not columns.is_text(array):
-        return np.zeros(len(array), dtype=bool)
-    if pa.types.is_dictionary(array.type):
-        hits = _trimmed_equal(array.dictionary, value)
-        if not pc.any(hits).as_py():
-            return np.zeros(len(array), dtype=bool)
-        return pc.fill_null(pc.take(hits, array.indices), False).to_numpy(zero_copy_only=False)
-    return _trimmed_equal(array, value).to_numpy(zero_copy_only=False)
+    if not columns.is_text(column):
+        return np.zeros(len(column), dtype=bool)
+    return pc.fill_null(_trimmed_equal(column, value), False).to_numpy(zero_copy_only=False)
 
 
 def _repeated_header_mask(table: pa.Table, labels: list[str], header_texts: list,

@@ -40,8 +40,11 @@ def encode_repeating(column) -> pa.Array:
 
 
 def _take(values: pa.Array, indices: pa.Array) -> pa.Array:
-    out = pc.take(values, indices)
-    return pc.fill_null(out, False) if pa.types.is_boolean(out.type) else out
+    if pa.types.is_boolean(values.type):
+        if not pc.any(values).as_py():      # no distinct value holds: nothing to spread over the rows
+            return _false(len(indices))
+        return pc.fill_null(pc.take(values, indices), False)
+    return pc.take(values, indices)
 
 
 def per_distinct(convert: Callable) -> Callable:

@@ -109,15 +109,7 @@ CREATE TABLE IF NOT EXISTS targets (
 
 -- Targets a later import of the same (level, name, period) replaced: deleting that import brings
 -- back the version of the latest import still standing.
-CREATE TABLE IF NOT EXISTS replaced_targets (
-    level      VARCHAR NOT NULL,
-    name_key   VARCHAR NOT NULL,
-    name       VARCHAR NOT NULL,
-    period     VARCHAR NOT NULL,
-    target     DECIMAL(18,4) NOT NULL,
-    dataset_id INTEGER,
-    updated_at TIMESTAMP NOT NULL
-);
+CREATE TABLE IF NOT EXISTS replaced_targets AS SELECT * FROM targets LIMIT 0;   -- the same columns
 
 -- Every archive row as an import or an edit in the app wrote it, in order (seq), with the fields it
 -- carried (has_*). `clients` is their fold: each field from the latest layer that carries it. So
