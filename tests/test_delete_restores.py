@@ -157,3 +157,19 @@ def test_a_store_from_before_archive_layers_keeps_its_archive(tmp_path):
         assert _archive(store)["永辉"] == (None, 80, "李娜", None, None)
     finally:
         store.close()
+
+
+def test_a_replacing_import_that_found_nothing_left_to_set_aside_still_replaces_its_dates(store, tmp_path):
+    """h1 (Jan–Jun); h2 replaces Apr–Jun (h1's April to June go aside); fix replaces May while no
+    line of May is loaded any more. Deleting h2 brings back h1's April and June, not May: fix
+    still stands over May."""
+    import_orders(store, tmp_path, H1, name="h1.csv")
+    import_orders(store, tmp_path, [{"client": "乙", "date": "2024-04-01", "amount": 1},
+                                    {"client": "乙", "date": "2024-06-30", "amount": 2}], name="h2.csv",
+                  on_overlap="replace")
+    report = import_orders(store, tmp_path, FIX, name="fix.csv", on_overlap="replace")
+    assert report.replaced == 0 and [o["dataset_id"] for o in report.overlaps] == [1, 2]
+    store.delete_dataset(2)
+    assert [(row[0], row[1]) for row in _lines(store)] == [
+        (1, "2024-01-10"), (1, "2024-02-10"), (1, "2024-03-10"), (1, "2024-04-10"), (3, "2024-05-01"),
+        (3, "2024-05-31"), (1, "2024-06-10")]

@@ -457,6 +457,9 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
     mapping_labels = ins.mapping_labels(pre.mapping)
     through = data_through or pre.date_max
     replaced = 0
+    # the dates this import replaces, also where nothing is left there to set aside (a line an
+    # earlier replacing import holds comes back only when neither stands)
+    replacing = kind == "orders" and on_overlap == "replace" and bool(pre.overlaps)
     with store.write(snapshot="now") as cur:
         duplicate = find_duplicate(cur, ins.sha256, ins.sheet)
         if duplicate:
@@ -466,7 +469,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
                 run_script(cur, "delete_dataset", id=demo_id)
             run_script(cur, "after_delete")
         dataset_id = cur.execute("SELECT nextval('dataset_seq')").fetchone()[0]
-        if kind == "orders" and on_overlap == "replace" and pre.overlaps:
+        if replacing:
             replaced = _replace_overlap(cur, [o["dataset_id"] for o in pre.overlaps], pre.date_min, pre.date_max)
         cur.execute(sql("insert_dataset"), {
             "id": dataset_id, "kind": kind, "file": ins.file_name, "sheet": ins.sheet, "sha": ins.sha256,
@@ -476,7 +479,7 @@ def _write(store: Store, ins: Inspection, pre: Preview, on_overlap: str, data_th
             "header_row": ins.excel_header_row, "mapping": json.dumps(mapping_labels, ensure_ascii=False),
             "warnings": json.dumps([w.__dict__ for w in cleaned.warnings], ensure_ascii=False),
             "dmin": pre.date_min, "dmax": pre.date_max, "through": through if kind == "orders" else None,
-            "demo": is_demo, "rlo": pre.date_min if replaced else None, "rhi": pre.date_max if replaced else None})
+            "demo": is_demo, "rlo": pre.date_min if replacing else None, "rhi": pre.date_max if replacing else None})
         cur.register("staging", cleaned.with_keep_column())   # rows that do not load are filtered as read
         run_script(cur, f"insert_{kind}", id=dataset_id, **_present_flags(kind, pre.mapping))
         cur.unregister("staging")
